@@ -1,0 +1,24 @@
+using Sandbox.AppHost;
+
+var builder = DistributedApplication.CreateBuilder(args);
+
+// Runtime mode (containers or executables), state directory and ports; see README "Modes".
+var sandbox = builder.AddSandbox();
+
+var redis = builder.AddSandboxRedis("redis", sandbox);
+
+var filestore = builder.AddFilestoreStub("filestore")
+    .WithReference(redis).WaitFor(redis);
+
+var metastore = builder.AddSampleConsumer("metastore", ConsumerRole.Metastore)
+    .WithReference(redis).WaitFor(redis);
+
+var timestore = builder.AddSampleConsumer("timestore", ConsumerRole.Timestore)
+    .WithReference(redis).WaitFor(redis);
+
+var prometheus = builder.AddSandboxPrometheus("prometheus", sandbox)
+    .WithScrapeTargets(filestore, metastore, timestore);
+
+builder.AddSandboxGrafana("grafana", sandbox, prometheus);
+
+builder.Build().Run();

@@ -1,0 +1,70 @@
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Sandbox.AppHost;
+
+public static class RedisExtensions
+{
+    // BullMQ refuses to trust a Redis that may evict keys, and a rehearsal must not lose queued events on restart.
+    internal static readonly string[] DurabilityArgs = ["--appendonly", "yes", "--maxmemory-policy", "noeviction"];
+
+    /// <summary>Redis for the queues and the consumers' stores: the official container, or <c>redis-server</c> from PATH.</summary>
+    public static IResourceBuilder<IResourceWithConnectionString> AddSandboxRedis(
+        this IDistributedApplicationBuilder builder, string name, SandboxSettings sandbox)
+    {
+        if (sandbox.Runtime == RuntimeMode.Containers)
+        {
+            return builder.AddRedis(name)
+                .WithImage(ContainerImages.Redis, ContainerImages.RedisTag)
+                .WithImageRegistry(ContainerImages.Registry)
+                .WithDataBindMount(EnsureDirectory(sandbox.StatePath("redis", "container-data")))
+                .WithArgs(DurabilityArgs);
+        }
+
+        var redisServer = ExecutableLocator.Require(
+            "redis-server", "install it with 'sudo apt-get install redis-server' (Debian/Ubuntu) or 'brew install redis' (macOS)");
+        var dataDirectory = EnsureDirectory(sandbox.StatePath("redis", "data"));
+
+        var redis = new RedisServerResource(name, redisServer, dataDirectory);
+        var healthCheckKey = $"{name}_ping";
+        builder.Services.AddHealthChecks().AddRedis(
+            _ => redis.ResolvedConnectionString ?? throw new InvalidOperationException($"{name} has no connection string yet."),
+            name: healthCheckKey);
+
+        return builder.AddResource(redis)
+            .WithEndpoint(name: RedisServerResource.PrimaryEndpointName, scheme: "tcp")
+            .WithArgs(context =>
+            {
+                context.Args.Add("--port");
+                context.Args.Add(redis.PrimaryEndpoint.Property(EndpointProperty.TargetPort));
+                context.Args.Add("--bind");
+                context.Args.Add("127.0.0.1");
+                context.Args.Add("--dir");
+                context.Args.Add(dataDirectory);
+                foreach (var arg in DurabilityArgs)
+                {
+                    context.Args.Add(arg);
+                }
+            })
+            .OnConnectionStringAvailable(async (resource, _, ct) =>
+                resource.ResolvedConnectionString = await resource.ConnectionStringExpression.GetValueAsync(ct))
+            .WithHealthCheck(healthCheckKey);
+    }
+
+    internal static string EnsureDirectory(string path) => Directory.CreateDirectory(path).FullName;
+}
+
+/// <summary><c>redis-server</c> started from PATH, exposing the same connection string shape as the Redis container.</summary>
+public sealed class RedisServerResource(string name, string command, string dataDirectory)
+    : ExecutableResource(name, command, dataDirectory), IResourceWithConnectionString
+{
+    public const string PrimaryEndpointName = "tcp";
+
+    public EndpointReference PrimaryEndpoint => field ??= new(this, PrimaryEndpointName);
+
+    public string DataDirectory { get; } = dataDirectory;
+
+    internal string? ResolvedConnectionString { get; set; }
+
+    public ReferenceExpression ConnectionStringExpression =>
+        ReferenceExpression.Create($"{PrimaryEndpoint.Property(EndpointProperty.HostAndPort)}");
+}

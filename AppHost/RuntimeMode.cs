@@ -1,0 +1,105 @@
+using System.Diagnostics;
+
+namespace Sandbox.AppHost;
+
+/// <summary>How the infrastructure (Redis, Prometheus, Grafana) runs: in containers or from binaries on PATH.</summary>
+public enum RuntimeMode
+{
+    Containers,
+    Executables,
+}
+
+public static class RuntimeModes
+{
+    public static readonly string[] AllowedValues = ["auto", "containers", "executables"];
+
+    /// <summary>Turns the configured value into a mode, asking the container runtime only for <c>auto</c>.</summary>
+    public static (RuntimeMode Mode, string Reason) Resolve(string? configured, IContainerRuntimeProbe probe)
+    {
+        var value = string.IsNullOrWhiteSpace(configured) ? "auto" : configured.Trim().ToLowerInvariant();
+        switch (value)
+        {
+            case "containers":
+                return (RuntimeMode.Containers, "Sandbox:Runtime is 'containers'");
+            case "executables":
+                return (RuntimeMode.Executables, "Sandbox:Runtime is 'executables'");
+            case "auto":
+                var answer = probe.Probe();
+                return answer.Answered
+                    ? (RuntimeMode.Containers, $"Sandbox:Runtime is 'auto' and {answer.Detail}")
+                    : (RuntimeMode.Executables, $"Sandbox:Runtime is 'auto' and no container runtime answered ({answer.Detail})");
+            default:
+                throw new SandboxSetupException(
+                    $"Sandbox:Runtime '{configured}' is not a runtime mode; allowed values are {string.Join(", ", AllowedValues)}.");
+        }
+    }
+}
+
+public readonly record struct ContainerRuntimeAnswer(bool Answered, string Detail);
+
+public interface IContainerRuntimeProbe
+{
+    ContainerRuntimeAnswer Probe();
+}
+
+/// <summary>
+/// Asks the container engine itself (<c>docker info</c> / <c>podman info</c>), because a client binary on PATH
+/// proves nothing: CI machines have a docker client and no engine.
+/// </summary>
+public sealed class ContainerRuntimeProbe(string? preferredRuntime) : IContainerRuntimeProbe
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
+
+    public ContainerRuntimeAnswer Probe()
+    {
+        string[] candidates = string.IsNullOrWhiteSpace(preferredRuntime) ? ["docker", "podman"] : [preferredRuntime];
+        var failures = new List<string>();
+        foreach (var runtime in candidates)
+        {
+            var (answered, detail) = Ask(runtime);
+            if (answered)
+            {
+                return new ContainerRuntimeAnswer(true, detail);
+            }
+
+            failures.Add(detail);
+        }
+
+        return new ContainerRuntimeAnswer(false, string.Join("; ", failures));
+    }
+
+    private static (bool Answered, string Detail) Ask(string runtime)
+    {
+        if (ExecutableLocator.Find(runtime) is null)
+        {
+            return (false, $"{runtime}: not installed");
+        }
+
+        var start = new ProcessStartInfo(runtime, ["info", "--format", "{{.ServerVersion}}"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        try
+        {
+            using var process = Process.Start(start)!;
+            var output = process.StandardOutput.ReadToEndAsync();
+            _ = process.StandardError.ReadToEndAsync();
+            if (!process.WaitForExit(Timeout))
+            {
+                process.Kill(entireProcessTree: true);
+                return (false, $"{runtime}: engine did not answer within {Timeout.TotalSeconds:0} s");
+            }
+
+            var version = output.GetAwaiter().GetResult().Trim();
+            return process.ExitCode == 0 && version.Length > 0
+                ? (true, $"the {runtime} engine answered (server {version})")
+                : (false, $"{runtime}: client present, engine not reachable");
+        }
+        catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException)
+        {
+            return (false, $"{runtime}: {e.Message}");
+        }
+    }
+}

@@ -1,0 +1,130 @@
+using Microsoft.Extensions.Configuration;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Sandbox.AppHost;
+
+/// <summary>One line of the address book: where a person or a script reaches a resource.</summary>
+public sealed record SandboxAddress(
+    [property: JsonPropertyName("url")] string? Url,
+    [property: JsonPropertyName("connectionString")] string? ConnectionString = null,
+    [property: JsonPropertyName("skipped")] string? Skipped = null);
+
+/// <summary>The content of <c>endpoints.json</c>.</summary>
+public sealed record SandboxAddresses(
+    [property: JsonPropertyName("runtime")] string Runtime,
+    [property: JsonPropertyName("writtenAt")] DateTimeOffset WrittenAt,
+    [property: JsonPropertyName("resources")] IReadOnlyDictionary<string, SandboxAddress> Resources)
+{
+    public const string FileName = "endpoints.json";
+
+    public static readonly JsonSerializerOptions Json = new() { WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
+}
+
+/// <summary>
+/// Waits until every resource is healthy, then prints one table of addresses and writes the same to
+/// <c>&lt;state dir&gt;/endpoints.json</c>, so people and scripts (the drill tool, the runbook) can find the sandbox.
+/// </summary>
+internal sealed class SandboxAddressBook(
+    DistributedApplicationModel model,
+    ResourceNotificationService notifications,
+    SandboxSettings sandbox,
+    IConfiguration configuration,
+    TimeProvider time,
+    ILogger<SandboxAddressBook> logger) : BackgroundService
+{
+    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromMinutes(3);
+
+    public string EndpointsFile => Path.Combine(sandbox.StateDirectory, SandboxAddresses.FileName);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // A file from an earlier run would send scripts to ports that are gone.
+        File.Delete(EndpointsFile);
+
+        var resources = model.Resources.Where(IsShownToPeople).ToList();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        timeout.CancelAfter(ReadyTimeout);
+        var pending = new HashSet<string>(resources.Select(r => r.Name));
+        try
+        {
+            await Task.WhenAll(resources.Select(async resource =>
+            {
+                await notifications.WaitForResourceHealthyAsync(resource.Name, timeout.Token);
+                lock (pending)
+                {
+                    pending.Remove(resource.Name);
+                }
+            }));
+        }
+        catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+        {
+            var stillPending = string.Join(", ", pending.Order());
+            SandboxLog.SandboxNotReady(logger, ReadyTimeout, stillPending);
+            return;
+        }
+
+        var addresses = new SandboxAddresses(
+            sandbox.RuntimeName, time.GetUtcNow(), await CollectAsync(resources, stoppingToken));
+        var json = JsonSerializer.Serialize(addresses, SandboxAddresses.Json);
+        await File.WriteAllTextAsync(EndpointsFile, json, stoppingToken);
+        var table = RenderTable(addresses);
+        SandboxLog.SandboxReady(logger, EndpointsFile, table);
+    }
+
+    private async Task<Dictionary<string, SandboxAddress>> CollectAsync(List<IResource> resources, CancellationToken ct)
+    {
+        var book = new Dictionary<string, SandboxAddress>();
+        if (configuration["ASPNETCORE_URLS"] is { Length: > 0 } dashboardUrls)
+        {
+            book["dashboard"] = new SandboxAddress(dashboardUrls.Split(';')[0]);
+        }
+
+        foreach (var resource in resources)
+        {
+            if (resource is IResourceWithConnectionString withConnectionString)
+            {
+                var connectionString = await withConnectionString.GetConnectionStringAsync(ct);
+                var hostAndPort = connectionString?.Split(',')[0];
+                book[resource.Name] = new SandboxAddress($"redis://{hostAndPort}", connectionString);
+            }
+            else if (resource is IResourceWithEndpoints withEndpoints
+                     && withEndpoints.GetEndpoint("http") is { Exists: true } http)
+            {
+                book[resource.Name] = new SandboxAddress(http.Url);
+            }
+        }
+
+        if (sandbox.Runtime == RuntimeMode.Executables)
+        {
+            book["grafana"] = new SandboxAddress(null, Skipped: "executables mode has no container runtime; Grafana runs only as a container");
+        }
+
+        return book;
+    }
+
+    // Parameters, Aspire's own resources (its dashboard, the project rebuilders) and anything started only on request
+    // are not part of "the sandbox is up".
+    private static bool IsShownToPeople(IResource resource) =>
+        resource is not ParameterResource
+        && resource.Name != "aspire-dashboard"
+        && !resource.HasAnnotationOfType<ExplicitStartupAnnotation>()
+        && !(resource.TryGetLastAnnotation<ResourceSnapshotAnnotation>(out var snapshot) && snapshot.InitialSnapshot.IsHidden);
+
+    internal static string RenderTable(SandboxAddresses addresses)
+    {
+        var width = addresses.Resources.Keys.Max(name => name.Length) + 2;
+        var table = new StringBuilder();
+        foreach (var (name, address) in addresses.Resources)
+        {
+            table.Append(CultureInfo.InvariantCulture, $"  {name.PadRight(width)}")
+                .AppendLine(address.Skipped is null ? address.Url : $"skipped: {address.Skipped}");
+        }
+
+        return table.ToString().TrimEnd();
+    }
+}

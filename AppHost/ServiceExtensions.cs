@@ -1,0 +1,29 @@
+namespace Sandbox.AppHost;
+
+/// <summary>The two roles SampleConsumer plays; the value is what the consumer reads from <c>Consumer:Role</c>.</summary>
+public enum ConsumerRole
+{
+    Metastore,
+    Timestore,
+}
+
+public static class ServiceExtensions
+{
+    /// <summary>The Filestore stub: the API operators cut services over to.</summary>
+    public static IResourceBuilder<ProjectResource> AddFilestoreStub(this IDistributedApplicationBuilder builder, string name) =>
+        builder.AddProject<Projects.FilestoreStub>(name).AsSandboxService();
+
+    /// <summary>One SampleConsumer instance in the given role.</summary>
+    public static IResourceBuilder<ProjectResource> AddSampleConsumer(
+        this IDistributedApplicationBuilder builder, string name, ConsumerRole role) =>
+        builder.AddProject<Projects.SampleConsumer>(name)
+            .WithEnvironment("Consumer__Role", role.ToString().ToLowerInvariant())
+            .AsSandboxService();
+
+    // Free ports picked by Aspire (both consumers are one project, so a fixed launch-profile port would collide);
+    // people find the addresses in the table the AppHost prints and in endpoints.json.
+    private static IResourceBuilder<ProjectResource> AsSandboxService(this IResourceBuilder<ProjectResource> service) =>
+        service
+            .WithHttpEndpoint(name: "http")
+            .WithHttpHealthCheck("/health", endpointName: "http");
+}
