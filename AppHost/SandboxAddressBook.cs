@@ -37,6 +37,7 @@ internal sealed class SandboxAddressBook(
     TimeProvider time,
     ILogger<SandboxAddressBook> logger) : BackgroundService
 {
+    private const string AspireDashboardName = "aspire-dashboard";
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromMinutes(3);
 
     public string EndpointsFile => Path.Combine(sandbox.StateDirectory, SandboxAddresses.FileName);
@@ -79,7 +80,8 @@ internal sealed class SandboxAddressBook(
     private async Task<Dictionary<string, SandboxAddress>> CollectAsync(List<IResource> resources, CancellationToken ct)
     {
         var book = new Dictionary<string, SandboxAddress>();
-        if (configuration["ASPNETCORE_URLS"] is { Length: > 0 } dashboardUrls)
+        // The dashboard's URL comes from the AppHost's own ASPNETCORE_URLS; it is there only when the dashboard runs.
+        if (model.Resources.Any(r => r.Name == AspireDashboardName) && configuration["ASPNETCORE_URLS"] is { Length: > 0 } dashboardUrls)
         {
             book["dashboard"] = new SandboxAddress(dashboardUrls.Split(';')[0]);
         }
@@ -111,7 +113,7 @@ internal sealed class SandboxAddressBook(
     // are not part of "the sandbox is up".
     private static bool IsShownToPeople(IResource resource) =>
         resource is not ParameterResource
-        && resource.Name != "aspire-dashboard"
+        && resource.Name != AspireDashboardName
         && !resource.HasAnnotationOfType<ExplicitStartupAnnotation>()
         && !(resource.TryGetLastAnnotation<ResourceSnapshotAnnotation>(out var snapshot) && snapshot.InitialSnapshot.IsHidden);
 

@@ -1,0 +1,101 @@
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+using Sandbox.AppHost;
+using Sandbox.Tests.Infrastructure;
+
+namespace Sandbox.Tests.AppModel;
+
+/// <summary>Container mode is what laptops with Docker get; nothing here can start it, so its model is checked instead.</summary>
+public sealed class ContainersModeTests : IAsyncLifetime
+{
+    private readonly TempDirectory _state = new("model-containers");
+    private IDistributedApplicationTestingBuilder _builder = null!;
+
+    public async Task InitializeAsync() =>
+        _builder = await Infrastructure.AppModel.BuildAsync("containers", _state.Path);
+
+    public async Task DisposeAsync()
+    {
+        await _builder.DisposeAsync();
+        _state.Dispose();
+    }
+
+    [Fact]
+    public void Six_resources_carry_the_names_operators_use()
+    {
+        var names = _builder.SandboxResources().Select(r => r.Name).Order();
+
+        Assert.Equal(["filestore", "grafana", "metastore", "prometheus", "redis", "timestore"], names);
+    }
+
+    [Fact]
+    public void Every_container_image_is_pinned_to_an_explicit_tag()
+    {
+        var images = _builder.Resources.OfType<ContainerResource>()
+            .Select(c => c.Annotations.OfType<ContainerImageAnnotation>().Last())
+            .ToDictionary(i => i.Image, i => i.Tag);
+
+        Assert.Equal(ContainerImages.RedisTag, images[ContainerImages.Redis]);
+        Assert.Equal(ContainerImages.PrometheusTag, images[ContainerImages.Prometheus]);
+        Assert.Equal(ContainerImages.GrafanaTag, images[ContainerImages.Grafana]);
+        Assert.All(images.Values, tag => Assert.Matches(@"^v?\d+\.\d+\.\d+$", tag));
+    }
+
+    [Fact]
+    public void Bind_mount_sources_exist_before_anything_starts()
+    {
+        var mounts = _builder.Resources.OfType<ContainerResource>()
+            .SelectMany(c => c.Annotations.OfType<ContainerMountAnnotation>())
+            .Where(m => m.Type == ContainerMountType.BindMount)
+            .ToList();
+
+        Assert.NotEmpty(mounts);
+        Assert.All(mounts, m => Assert.True(Directory.Exists(m.Source) || File.Exists(m.Source), $"missing bind-mount source {m.Source}"));
+        Assert.Contains(mounts, m => m.Source == Repository.PathOf("dashboards", "grafana", "provisioning"));
+        Assert.Contains(mounts, m => m.Source == Repository.PathOf("dashboards", "grafana", "dashboards"));
+        Assert.Contains(mounts, m => m.Source == Repository.PathOf("dashboards", "prometheus", "rules"));
+    }
+
+    [Fact]
+    public void Services_reference_redis_and_wait_for_it()
+    {
+        foreach (var service in new[] { "filestore", "metastore", "timestore" })
+        {
+            var resource = _builder.Resource(service);
+            Assert.Contains("redis", resource.References());
+            Assert.Contains("redis", resource.WaitsFor());
+        }
+    }
+
+    [Fact]
+    public void Prometheus_starts_after_the_services_and_grafana_after_prometheus()
+    {
+        Assert.Equal(["filestore", "metastore", "timestore"], _builder.Resource("prometheus").WaitsFor().Order());
+        Assert.Equal(["prometheus"], _builder.Resource("grafana").WaitsFor());
+    }
+
+    [Fact]
+    public async Task Redis_container_runs_with_append_only_persistence_and_no_eviction()
+    {
+        var redis = (IResourceWithArgs)_builder.Resource("redis");
+
+        var args = await Infrastructure.AppModel.ArgumentsWithoutResolvingAsync(redis);
+
+        Assert.Contains("--appendonly yes", args, StringComparison.Ordinal);
+        Assert.Contains("--maxmemory-policy noeviction", args, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Grafana_is_provisioned_with_anonymous_read_access_and_the_prometheus_address()
+    {
+        var grafana = _builder.Resource("grafana");
+
+        var environment = await grafana.EnvironmentWithoutResolvingAsync();
+
+        Assert.Equal("true", environment["GF_AUTH_ANONYMOUS_ENABLED"]);
+        Assert.Equal("Viewer", environment["GF_AUTH_ANONYMOUS_ORG_ROLE"]);
+        var prometheusUrl = Assert.IsType<EndpointReference>(environment["PROMETHEUS_URL"]);
+        Assert.Equal("prometheus", prometheusUrl.Resource.Name);
+        Assert.Contains(grafana.Annotations.OfType<HealthCheckAnnotation>(), h => h.Key.StartsWith("grafana", StringComparison.Ordinal));
+    }
+}

@@ -1,0 +1,93 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Sandbox.AppHost;
+using Sandbox.Tests.Infrastructure;
+
+namespace Sandbox.Tests.AppModel;
+
+/// <summary>A setup problem stops the AppHost with one line an operator can act on, never a stack trace.</summary>
+public sealed class SetupFailureTests
+{
+    [Fact]
+    public async Task Unknown_mode_stops_the_apphost_with_one_line_and_a_nonzero_exit()
+    {
+        using var state = new TempDirectory("setup-mode");
+
+        var (exitCode, stderr) = await RunAppHostAsync(["--Sandbox:Runtime=banana", $"--Sandbox:StateDirectory={state.Path}"], path: null);
+
+        Assert.Equal(2, exitCode);
+        Assert.Equal(
+            ["sandbox: Sandbox:Runtime 'banana' is not a runtime mode; allowed values are auto, containers, executables."],
+            stderr);
+    }
+
+    [Fact]
+    public async Task Missing_redis_server_stops_the_apphost_with_the_install_command()
+    {
+        using var state = new TempDirectory("setup-binary");
+        using var emptyPath = new TempDirectory("empty-path");
+
+        var (exitCode, stderr) = await RunAppHostAsync(
+            ["--Sandbox:Runtime=executables", $"--Sandbox:StateDirectory={state.Path}"], path: emptyPath.Path);
+
+        Assert.Equal(2, exitCode);
+        var line = Assert.Single(stderr);
+        Assert.StartsWith("sandbox: 'redis-server' was not found on PATH; executables mode needs it: install it with 'sudo apt-get install redis-server'", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_prometheus_port_already_in_use_is_reported_before_anything_starts()
+    {
+        using var state = new TempDirectory("setup-port");
+        using var holder = new TcpListener(IPAddress.Loopback, 0);
+        holder.Start();
+        var port = ((IPEndPoint)holder.LocalEndpoint).Port;
+
+        var error = await Assert.ThrowsAnyAsync<Exception>(() =>
+            Infrastructure.AppModel.BuildAsync("executables", state.Path, $"Sandbox:Ports:Prometheus={port}"));
+
+        var setupProblem = Assert.IsType<SandboxSetupException>(Innermost(error));
+        Assert.Equal(
+            $"Port {port} for prometheus is already in use; stop what holds it or set Sandbox:Ports:Prometheus to another port (0 picks a free one).",
+            setupProblem.Message);
+    }
+
+    private static Exception Innermost(Exception error) =>
+        error is SandboxSetupException || error.InnerException is null ? error : Innermost(error.InnerException);
+
+    // Runs the built AppHost as a real process, the way an operator's `dotnet run` would meet the error.
+    private static async Task<(int ExitCode, string[] Stderr)> RunAppHostAsync(string[] args, string? path)
+    {
+        var appHost = Path.Combine(AppContext.BaseDirectory, "AppHost.dll");
+        // The test host runs under the dotnet muxer; reuse it so an emptied PATH does not hide dotnet itself.
+        var dotnet = Environment.ProcessPath is { } host && Path.GetFileNameWithoutExtension(host) == "dotnet" ? host : "dotnet";
+        var start = new ProcessStartInfo(dotnet, [appHost, .. args])
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        };
+        start.Environment["ASPIRE_ALLOW_UNSECURED_TRANSPORT"] = "true";
+        if (path is not null)
+        {
+            start.Environment["PATH"] = path;
+        }
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = await process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(Waits.Process);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"AppHost did not stop within {Waits.Process}; stdout: {await stdout}");
+        }
+
+        return (process.ExitCode, stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+}

@@ -1,0 +1,33 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace Sandbox.Tests.Infrastructure;
+
+/// <summary>Talks to Prometheus's HTTP API the way a dashboard or an operator would.</summary>
+public sealed class PrometheusClient(HttpClient http)
+{
+    /// <summary>Runs an instant query; fails the test when Prometheus rejects it.</summary>
+    public async Task<IReadOnlyList<JsonElement>> QueryAsync(string promql, CancellationToken ct = default)
+    {
+        using var response = await http.GetAsync($"/api/v1/query?query={Uri.EscapeDataString(promql)}", ct);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>(ct);
+        if (!response.IsSuccessStatusCode || body.GetProperty("status").GetString() != "success")
+        {
+            throw new InvalidOperationException($"Prometheus refused '{promql}': {body}");
+        }
+
+        return body.GetProperty("data").GetProperty("result").EnumerateArray().ToList();
+    }
+
+    public async Task<IReadOnlyList<JsonElement>> ActiveTargetsAsync(CancellationToken ct = default)
+    {
+        var body = await http.GetFromJsonAsync<JsonElement>("/api/v1/targets?state=active", ct);
+        return body.GetProperty("data").GetProperty("activeTargets").EnumerateArray().ToList();
+    }
+
+    public static string Label(JsonElement series, string name) =>
+        series.GetProperty("metric").TryGetProperty(name, out var value) ? value.GetString() ?? string.Empty : string.Empty;
+
+    public static double Value(JsonElement series) =>
+        double.Parse(series.GetProperty("value")[1].GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,67 @@
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Sandbox.Tests.Infrastructure;
+
+/// <summary>
+/// Starts the whole sandbox once in executables mode (the mode this machine and CI can run) for every test in the
+/// <see cref="RunningSandbox"/> collection, with its state in a temp folder and every port picked free.
+/// </summary>
+public sealed class SandboxFixture : IAsyncLifetime
+{
+    public static readonly string[] Services = ["filestore", "metastore", "timestore"];
+    public static readonly string[] AllResources = ["redis", "filestore", "metastore", "timestore", "prometheus"];
+
+    private readonly TempDirectory _state = new("live");
+
+    public DistributedApplication App { get; private set; } = null!;
+
+    public string StateDirectory => _state.Path;
+
+    public async Task InitializeAsync()
+    {
+        using var startTimeout = new CancellationTokenSource(Waits.AppStart);
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(
+            [
+                "Sandbox:Runtime=executables",
+                $"Sandbox:StateDirectory={_state.Path}",
+                "Sandbox:Ports:Prometheus=0",
+            ],
+            (options, _) => options.DisableDashboard = true,
+            startTimeout.Token);
+
+        App = await builder.BuildAsync(startTimeout.Token);
+        await App.StartAsync(startTimeout.Token);
+
+        var notifications = App.Services.GetRequiredService<ResourceNotificationService>();
+        using var healthyTimeout = new CancellationTokenSource(Waits.ResourceHealthy);
+        await Task.WhenAll(AllResources.Select(name => notifications.WaitForResourceHealthyAsync(name, healthyTimeout.Token)));
+    }
+
+    public HttpClient HttpClientFor(string resource)
+    {
+        var client = App.CreateHttpClient(resource, "http");
+        client.Timeout = Waits.Request;
+        return client;
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (App is not null)
+        {
+            using var stopTimeout = new CancellationTokenSource(Waits.AppStart);
+            await App.StopAsync(stopTimeout.Token);
+            await App.DisposeAsync();
+        }
+
+        _state.Dispose();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class RunningSandbox : ICollectionFixture<SandboxFixture>
+{
+    public const string Name = "Running sandbox";
+}

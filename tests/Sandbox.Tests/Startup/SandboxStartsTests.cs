@@ -1,0 +1,123 @@
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+using Sandbox.AppHost;
+using Sandbox.Tests.Infrastructure;
+using StackExchange.Redis;
+
+namespace Sandbox.Tests.Startup;
+
+[Collection(RunningSandbox.Name)]
+public sealed class SandboxStartsTests(SandboxFixture sandbox)
+{
+    [Fact]
+    public void Every_resource_is_running_and_healthy()
+    {
+        var notifications = sandbox.App.Services.GetRequiredService<ResourceNotificationService>();
+
+        foreach (var name in SandboxFixture.AllResources)
+        {
+            Assert.True(notifications.TryGetCurrentState(name, out var resourceEvent), $"{name} has no state");
+            Assert.Equal(KnownResourceStates.Running, resourceEvent.Snapshot.State?.Text);
+            Assert.Equal(Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy, resourceEvent.Snapshot.HealthStatus);
+        }
+    }
+
+    [Fact]
+    public async Task Prometheus_scrapes_all_three_services_at_their_allocated_ports()
+    {
+        var prometheus = new PrometheusClient(sandbox.HttpClientFor("prometheus"));
+
+        var healthy = await Waits.UntilAsync("filestore, metastore and timestore targets up", Waits.Scrape, async ct =>
+        {
+            var targets = await prometheus.ActiveTargetsAsync(ct);
+            var up = targets.Where(t => t.GetProperty("health").GetString() == "up")
+                .Select(t => t.GetProperty("labels").GetProperty("job").GetString()!)
+                .ToHashSet();
+            var states = string.Join(", ", targets.Select(t => $"{t.GetProperty("labels").GetProperty("job")}={t.GetProperty("health")}"));
+            return (SandboxFixture.Services.All(up.Contains) ? up : null, states);
+        });
+
+        Assert.Superset(new HashSet<string>(SandboxFixture.Services), healthy);
+    }
+
+    [Fact]
+    public async Task The_up_query_returns_1_for_each_service()
+    {
+        var prometheus = new PrometheusClient(sandbox.HttpClientFor("prometheus"));
+
+        var series = await Waits.UntilAsync("up == 1 for every service", Waits.Scrape, async ct =>
+        {
+            var result = await prometheus.QueryAsync("up", ct);
+            var upJobs = result.Where(s => PrometheusClient.Value(s) == 1).Select(s => PrometheusClient.Label(s, "job")).ToList();
+            return (SandboxFixture.Services.All(upJobs.Contains) ? result : null, $"up for: {string.Join(", ", upJobs)}");
+        });
+
+        foreach (var service in SandboxFixture.Services)
+        {
+            Assert.Equal(1, PrometheusClient.Value(series.Single(s => PrometheusClient.Label(s, "job") == service)));
+        }
+    }
+
+    [Fact]
+    public async Task Redis_answers_through_the_connection_string_aspire_gives_and_is_configured_not_to_lose_data()
+    {
+        var connectionString = await sandbox.App.GetConnectionStringAsync("redis");
+        var options = ConfigurationOptions.Parse(connectionString!);
+        options.AllowAdmin = true;
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(options);
+        var server = redis.GetServers().Single();
+
+        var pong = await redis.GetDatabase().PingAsync();
+        var config = (await server.ConfigGetAsync("*")).ToDictionary(kv => kv.Key, kv => kv.Value);
+
+        Assert.True(pong < Waits.Request);
+        Assert.Equal("yes", config["appendonly"]);
+        Assert.Equal("noeviction", config["maxmemory-policy"]);
+        Assert.StartsWith(sandbox.StateDirectory, config["dir"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Services_report_redis_connectivity_as_a_metric()
+    {
+        var prometheus = new PrometheusClient(sandbox.HttpClientFor("prometheus"));
+
+        var series = await Waits.UntilAsync("health_check_status for redis from every service", Waits.Scrape, async ct =>
+        {
+            var result = await prometheus.QueryAsync("""max by (job) (health_check_status{check=~".*[Rr]edis.*"})""", ct);
+            var jobs = result.Select(s => PrometheusClient.Label(s, "job")).ToList();
+            return (SandboxFixture.Services.All(jobs.Contains) ? result : null, $"reported by: {string.Join(", ", jobs)}");
+        });
+
+        Assert.All(series, s => Assert.Equal(1, PrometheusClient.Value(s)));
+    }
+
+    [Fact]
+    public async Task Endpoints_file_is_written_and_every_address_in_it_answers()
+    {
+        var file = Path.Combine(sandbox.StateDirectory, SandboxAddresses.FileName);
+
+        var addresses = await Waits.UntilAsync("endpoints.json", Waits.Scrape, async ct =>
+            File.Exists(file)
+                ? (JsonSerializer.Deserialize<SandboxAddresses>(await File.ReadAllTextAsync(file, ct)), "written")
+                : (null, "not written yet"));
+
+        Assert.Equal("executables", addresses.Runtime);
+        Assert.Equal(["filestore", "grafana", "metastore", "prometheus", "redis", "timestore"], addresses.Resources.Keys.Order());
+        Assert.NotNull(addresses.Resources["grafana"].Skipped);
+
+        using var http = new HttpClient { Timeout = Waits.Request };
+        foreach (var service in new[] { "filestore", "metastore", "timestore" })
+        {
+            using var health = await http.GetAsync(new Uri(new Uri(addresses.Resources[service].Url!), "/health"));
+            Assert.True(health.IsSuccessStatusCode, $"{service} /health answered {health.StatusCode}");
+        }
+
+        using var ready = await http.GetAsync(new Uri(new Uri(addresses.Resources["prometheus"].Url!), "/-/ready"));
+        Assert.True(ready.IsSuccessStatusCode, $"prometheus /-/ready answered {ready.StatusCode}");
+
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(addresses.Resources["redis"].ConnectionString!);
+        await redis.GetDatabase().PingAsync();
+    }
+}
