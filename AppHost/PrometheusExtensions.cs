@@ -87,17 +87,13 @@ public static class PrometheusExtensions
     }
 
     /// <summary>
-    /// Scrapes the given services (and Prometheus itself) at the ports Aspire allocated: the configuration is written
-    /// just before Prometheus starts, when those ports are known, and Prometheus starts after the services.
+    /// Scrapes the given services (and Prometheus itself) at the ports Aspire allocated. The configuration is written
+    /// just before Prometheus starts: ports are allocated before anything starts, so Prometheus need not wait for the
+    /// services (a target that is still starting is simply down for a scrape or two).
     /// </summary>
     public static IResourceBuilder<ISandboxPrometheusResource> WithScrapeTargets(
         this IResourceBuilder<ISandboxPrometheusResource> prometheus, params IResourceBuilder<IResourceWithEndpoints>[] targets)
     {
-        foreach (var target in targets)
-        {
-            prometheus.WaitFor(target);
-        }
-
         var resource = prometheus.Resource;
         prometheus.ApplicationBuilder.Eventing.Subscribe<BeforeResourceStartedEvent>(resource, async (_, ct) =>
         {

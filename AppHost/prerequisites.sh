@@ -1,0 +1,50 @@
+# Shared by AppHost/start.sh and tests/run.sh: makes sure executables mode can run on this machine.
+# Installs Redis and Prometheus from the system package manager when it may (root, passwordless sudo or
+# Homebrew); otherwise prints the exact command and fails.
+
+sandbox_missing_binaries() {
+  local missing=()
+  command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+  command -v prometheus >/dev/null 2>&1 || missing+=(prometheus)
+  command -v promtool >/dev/null 2>&1 || missing+=(promtool)
+  echo "${missing[@]:-}"
+}
+
+sandbox_container_engine_answers() {
+  local runtime="${ASPIRE_CONTAINER_RUNTIME:-docker}"
+  command -v "$runtime" >/dev/null 2>&1 && timeout 5 "$runtime" info --format '{{.ServerVersion}}' >/dev/null 2>&1
+}
+
+sandbox_install_executables_prerequisites() {
+  local missing
+  missing="$(sandbox_missing_binaries)"
+  if [ -z "$missing" ]; then
+    return 0
+  fi
+
+  echo "sandbox: missing $missing; installing the executables-mode prerequisites"
+  if command -v apt-get >/dev/null 2>&1; then
+    local sudo=""
+    if [ "$(id -u)" -ne 0 ]; then
+      if sudo -n true 2>/dev/null; then
+        sudo="sudo"
+      else
+        echo "sandbox: run 'sudo apt-get update && sudo apt-get install -y redis-server prometheus', then this command again." >&2
+        return 1
+      fi
+    fi
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq redis-server prometheus >/dev/null
+  elif command -v brew >/dev/null 2>&1; then
+    brew install redis prometheus
+  else
+    echo "sandbox: install Redis 7 (redis-server) and Prometheus (prometheus, promtool) with your package manager, then run this command again." >&2
+    return 1
+  fi
+
+  missing="$(sandbox_missing_binaries)"
+  if [ -n "$missing" ]; then
+    echo "sandbox: still missing $missing after installing; check the package manager's output above." >&2
+    return 1
+  fi
+}

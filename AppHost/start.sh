@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Starts the sandbox: containers when a Docker/Podman engine answers, otherwise executables mode, whose
+# prerequisites (redis-server, prometheus) are installed first when this user may. Extra arguments go to the
+# AppHost, e.g. `AppHost/start.sh --Sandbox:Runtime=executables`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source AppHost/prerequisites.sh
+
+if ! sandbox_container_engine_answers || [[ " $* " == *"Runtime=executables"* ]]; then
+  sandbox_install_executables_prerequisites
+fi
+
+# No developer certificate is needed: the dashboard and its telemetry endpoint stay on plain HTTP on localhost.
+export ASPIRE_ALLOW_UNSECURED_TRANSPORT=true
+exec dotnet run --project AppHost -- "$@"
