@@ -1,0 +1,200 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using StackExchange.Redis;
+
+namespace BullMq;
+
+/// <summary>What a graceful drain did. Every job that was pending is in exactly one of processed, exported or still active.</summary>
+/// <param name="Queue">The drained queue.</param>
+/// <param name="Processed">Jobs that left the queue through workers during the drain.</param>
+/// <param name="Exported">Jobs written to the export file (waiting, prioritized, delayed or failed at the end).</param>
+/// <param name="Removed">Exported jobs removed from Redis afterwards (only ever exported ones).</param>
+/// <param name="StillActive">Jobs a worker still held when the drain ended; they stay in Redis.</param>
+/// <param name="Emptied">True when waiting + active reached zero before the deadline.</param>
+/// <param name="ExportFile">The JSON-lines file, or null when nothing was left to export.</param>
+/// <param name="Took">How long the drain ran.</param>
+public sealed record DrainReport(
+    string Queue, long Processed, long Exported, long Removed, long StillActive, bool Emptied, string? ExportFile, TimeSpan Took);
+
+/// <summary>
+/// The rollback drain: unlike BullMQ's <c>Queue.drain()</c>, which deletes waiting jobs, it loses nothing. It stops
+/// new jobs (producers of this client get <see cref="QueueDrainingException"/>), lets workers finish until
+/// waiting + active reach zero or the deadline passes, then exports whatever is left (waiting, prioritized, delayed,
+/// failed) to a JSON-lines file, and only after the file is on disk removes exactly the exported jobs.
+/// </summary>
+public sealed class QueueDrain(QueueConnection connection, TimeProvider? time = null)
+{
+    private const string DrainingField = "sandbox:draining";
+    private static readonly TimeSpan PollEvery = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan ActiveSettle = TimeSpan.FromSeconds(5);
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+
+    /// <summary>Drains <paramref name="queue"/>; the export goes to <paramref name="exportFile"/> (created, or appended to).</summary>
+    public async Task<DrainReport> DrainAsync(string queue, TimeSpan deadline, string exportFile, CancellationToken ct = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(exportFile);
+        var operations = new QueueOperations(connection, queue, _time);
+        var keys = operations.Keys;
+        var db = await connection.DatabaseAsync();
+        var clock = Stopwatch.StartNew();
+
+        await db.HashSetAsync(keys.Meta, DrainingField, 1);
+        var wasPaused = await operations.IsPausedAsync();
+        try
+        {
+            var pendingAtStart = Pending(await operations.GetJobCountsAsync());
+            var emptied = await WaitUntilEmptyAsync(operations, deadline, ct);
+
+            // Nothing may be taken between export and removal: pause, then give in-flight jobs a moment to finish.
+            await operations.PauseAsync();
+            var counts = await WaitForActiveToSettleAsync(operations, ct);
+
+            var leftovers = await CollectAsync(db, keys);
+            string? file = null;
+            IReadOnlyList<string> removed = [];
+            if (leftovers.Count > 0)
+            {
+                file = Path.GetFullPath(exportFile);
+                await ExportAsync(file, keys.Name, leftovers, ct);
+                removed = await RemoveAsync(db, keys, leftovers.Select(l => l.Id));
+            }
+
+            var after = await operations.GetJobCountsAsync();
+            var processed = pendingAtStart - Pending(after) - removed.Count;
+            return new DrainReport(
+                keys.Name, Math.Max(0, processed), leftovers.Count, removed.Count, counts[JobStates.Active], emptied, file, clock.Elapsed);
+        }
+        finally
+        {
+            if (!wasPaused)
+            {
+                await operations.ResumeAsync();
+            }
+
+            await db.HashDeleteAsync(keys.Meta, DrainingField);
+        }
+    }
+
+    /// <summary>True while a drain of <paramref name="queue"/> is refusing new jobs.</summary>
+    public async Task<bool> IsDrainingAsync(string queue) =>
+        await (await connection.DatabaseAsync()).HashExistsAsync(new QueueKeys(queue).Meta, DrainingField);
+
+    private static long Pending(IReadOnlyDictionary<string, long> counts) =>
+        counts[JobStates.Waiting] + counts[JobStates.Active] + counts[JobStates.Prioritized] + counts[JobStates.Delayed];
+
+    private async Task<bool> WaitUntilEmptyAsync(QueueOperations operations, TimeSpan deadline, CancellationToken ct)
+    {
+        var until = _time.GetUtcNow() + deadline;
+        while (true)
+        {
+            var counts = await operations.GetJobCountsAsync();
+            if (counts[JobStates.Waiting] + counts[JobStates.Prioritized] + counts[JobStates.Active] == 0)
+            {
+                return true;
+            }
+
+            if (_time.GetUtcNow() >= until)
+            {
+                return false;
+            }
+
+            await Task.Delay(PollEvery, _time, ct);
+        }
+    }
+
+    private async Task<IReadOnlyDictionary<string, long>> WaitForActiveToSettleAsync(QueueOperations operations, CancellationToken ct)
+    {
+        var until = _time.GetUtcNow() + ActiveSettle;
+        while (true)
+        {
+            var counts = await operations.GetJobCountsAsync();
+            if (counts[JobStates.Active] == 0 || _time.GetUtcNow() >= until)
+            {
+                return counts;
+            }
+
+            await Task.Delay(PollEvery, _time, ct);
+        }
+    }
+
+    private sealed record Leftover(string Id, string State, HashEntry[] Fields);
+
+    private static async Task<List<Leftover>> CollectAsync(IDatabase db, QueueKeys keys)
+    {
+        var ids = new List<(string Id, string State)>();
+        ids.AddRange((await db.ListRangeAsync(keys.Wait)).Reverse().Select(v => ((string)v!, JobStates.Waiting)));
+        ids.AddRange((await db.SortedSetRangeByRankAsync(keys.Prioritized)).Select(v => ((string)v!, JobStates.Prioritized)));
+        ids.AddRange((await db.SortedSetRangeByRankAsync(keys.Delayed)).Select(v => ((string)v!, JobStates.Delayed)));
+        ids.AddRange((await db.SortedSetRangeByRankAsync(keys.Failed)).Select(v => ((string)v!, JobStates.Failed)));
+
+        var leftovers = new List<Leftover>(ids.Count);
+        foreach (var (id, state) in ids)
+        {
+            leftovers.Add(new Leftover(id, state, await db.HashGetAllAsync(keys.Job(id))));
+        }
+
+        return leftovers;
+    }
+
+    private static async Task ExportAsync(string file, string queue, List<Leftover> leftovers, CancellationToken ct)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+        await using var stream = new FileStream(file, FileMode.Append, FileAccess.Write, FileShare.Read, 4096, FileOptions.WriteThrough);
+        await using var writer = new StreamWriter(stream, new UTF8Encoding(false));
+        foreach (var leftover in leftovers)
+        {
+            var fields = leftover.Fields.ToDictionary(f => (string)f.Name!, f => (string)f.Value!);
+            var line = new JsonObject
+            {
+                ["queue"] = queue,
+                ["id"] = leftover.Id,
+                ["state"] = leftover.State,
+                ["name"] = fields.GetValueOrDefault("name"),
+                ["data"] = AsJson(fields.GetValueOrDefault("data")),
+                ["opts"] = AsJson(fields.GetValueOrDefault("opts")),
+                ["timestamp"] = fields.TryGetValue("timestamp", out var ts) && long.TryParse(ts, out var ms) ? ms : null,
+                ["attemptsMade"] = fields.TryGetValue("atm", out var atm) && int.TryParse(atm, out var made) ? made : 0,
+                ["failedReason"] = fields.GetValueOrDefault("failedReason"),
+            };
+            await writer.WriteLineAsync(line.ToJsonString().AsMemory(), ct);
+        }
+
+        await writer.FlushAsync(ct);
+        stream.Flush(flushToDisk: true);
+    }
+
+    // Data that is not valid JSON is kept as text rather than dropped.
+    private static JsonNode? AsJson(string? text)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonNode.Parse(text);
+        }
+        catch (JsonException)
+        {
+            return JsonValue.Create(text);
+        }
+    }
+
+    private static async Task<IReadOnlyList<string>> RemoveAsync(IDatabase db, QueueKeys keys, IEnumerable<string> ids)
+    {
+        var removed = new List<string>();
+        foreach (var chunk in ids.Chunk(500))
+        {
+            var result = (RedisResult[])(await db.ScriptEvaluateAsync(
+                LuaScripts.Remove,
+                [keys.Wait, keys.Prioritized, keys.Delayed, keys.Failed],
+                [keys.Prefix, .. chunk.Select(id => (RedisValue)id)]))!;
+            removed.AddRange(result.Select(r => (string)r!));
+        }
+
+        return removed;
+    }
+}

@@ -1,0 +1,122 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using StackExchange.Redis;
+
+namespace BullMq;
+
+/// <summary>What adding a job to one queue did.</summary>
+/// <param name="Queue">The queue.</param>
+/// <param name="JobId">The job's id (the existing job's, for a duplicate id).</param>
+/// <param name="Created">False when a job with the same custom id already existed, so nothing was added.</param>
+public sealed record AddedJob(string Queue, string JobId, bool Created);
+
+/// <summary>
+/// Adds jobs to BullMQ queues: one queue, or the same job to several queues in one atomic step (fan-out).
+/// Every add is a single Lua script, so a job is either fully added to every queue or to none.
+/// </summary>
+public sealed class QueueProducer(QueueConnection connection, TimeProvider? time = null)
+{
+    private const int KeysPerQueue = 9;
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+
+    /// <summary>Adds a job whose data is serialised from <paramref name="data"/>.</summary>
+    public Task<AddedJob> AddAsync<T>(string queue, string name, T data, JobOptions? options = null, CancellationToken ct = default) =>
+        AddJsonAsync(queue, name, JsonSerializer.Serialize(data), options, ct);
+
+    /// <summary>Adds a job whose data is the given JSON text.</summary>
+    public async Task<AddedJob> AddJsonAsync(string queue, string name, string dataJson, JobOptions? options = null, CancellationToken ct = default) =>
+        (await AddJsonToManyAsync([queue], name, dataJson, options, ct))[0];
+
+    /// <summary>Adds the same job (same name, data, options and custom id) to every queue in one atomic step.</summary>
+    public Task<IReadOnlyList<AddedJob>> AddToManyAsync<T>(IReadOnlyList<string> queues, string name, T data, JobOptions? options = null, CancellationToken ct = default) =>
+        AddJsonToManyAsync(queues, name, JsonSerializer.Serialize(data), options, ct);
+
+    /// <summary>Adds the same JSON job to every queue in one atomic step.</summary>
+    /// <exception cref="ArgumentException">A queue name, the name, the data or an option is invalid; nothing was added.</exception>
+    /// <exception cref="QueueDrainingException">A queue is being drained; nothing was added to any queue.</exception>
+    /// <exception cref="QueueUnavailableException">Redis could not be reached; nothing was added.</exception>
+    public async Task<IReadOnlyList<AddedJob>> AddJsonToManyAsync(
+        IReadOnlyList<string> queues, string name, string dataJson, JobOptions? options = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(queues);
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        if (queues.Count == 0)
+        {
+            throw new ArgumentException("At least one queue is needed.", nameof(queues));
+        }
+
+        var layouts = queues.Select(q => new QueueKeys(q)).ToList();
+        EnsureJson(dataJson);
+        options ??= new JobOptions();
+        options.Validate();
+
+        using var activity = QueueTelemetry.Source.StartActivity($"publish {string.Join(',', queues)}", ActivityKind.Producer);
+        activity?.SetTag("messaging.system", "bullmq");
+        activity?.SetTag("bullmq.job.name", name);
+        options = options with { TelemetryMetadata = options.TelemetryMetadata ?? QueueTelemetry.CurrentMetadata() };
+
+        var keys = new RedisKey[layouts.Count * KeysPerQueue];
+        for (var i = 0; i < layouts.Count; i++)
+        {
+            var k = layouts[i];
+            RedisKey[] queueKeys = [k.Wait, k.Meta, k.Id, k.Delayed, k.Prioritized, k.PriorityCounter, k.Events, k.Marker, k.Active];
+            queueKeys.CopyTo(keys, i * KeysPerQueue);
+        }
+
+        RedisValue[] args =
+        [
+            layouts.Count,
+            _time.GetUtcNow().ToUnixTimeMilliseconds(),
+            name,
+            dataJson,
+            options.ToJson(),
+            options.Delay ?? 0,
+            options.Priority ?? 0,
+            options.JobId ?? string.Empty,
+            options.Lifo == true ? "1" : "0",
+            .. layouts.Select(k => (RedisValue)k.Prefix),
+        ];
+
+        RedisResult result;
+        try
+        {
+            var db = await connection.DatabaseAsync();
+            result = await db.ScriptEvaluateAsync(LuaScripts.Add, keys, args).WaitAsync(ct);
+        }
+        catch (RedisServerException e) when (e.Message.StartsWith("DRAINING ", StringComparison.Ordinal))
+        {
+            var prefix = e.Message["DRAINING ".Length..];
+            throw new QueueDrainingException(layouts.First(k => k.Prefix == prefix).Name);
+        }
+        catch (Exception e) when (e is RedisConnectionException or RedisTimeoutException)
+        {
+            throw new QueueUnavailableException(
+                $"Redis is unreachable; job '{name}' was not added to {string.Join(", ", queues)}: {e.Message}", e);
+        }
+
+        var values = (RedisResult[])result!;
+        var added = new List<AddedJob>(layouts.Count);
+        for (var i = 0; i < layouts.Count; i++)
+        {
+            added.Add(new AddedJob(layouts[i].Name, (string)values[i * 2]!, (long)values[i * 2 + 1] == 1));
+        }
+
+        activity?.SetTag("messaging.message.id", string.Join(',', added.Select(a => a.JobId)));
+        return added;
+    }
+
+    private static void EnsureJson(string dataJson)
+    {
+        ArgumentNullException.ThrowIfNull(dataJson);
+        try
+        {
+            using var _ = JsonDocument.Parse(dataJson);
+        }
+        catch (JsonException e)
+        {
+            throw new ArgumentException(
+                string.Create(CultureInfo.InvariantCulture, $"Job data is not valid JSON: {e.Message}"), nameof(dataJson), e);
+        }
+    }
+}

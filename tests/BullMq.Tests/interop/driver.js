@@ -1,0 +1,70 @@
+// Runs one BullMQ operation for the interop tests and prints its result as one JSON line.
+// Usage: node driver.js <command> '<json args>'   (REDIS_PORT and REDIS_HOST from the environment)
+'use strict';
+const { Queue, Worker, UnrecoverableError } = require('bullmq');
+
+const connection = { host: process.env.REDIS_HOST || '127.0.0.1', port: Number(process.env.REDIS_PORT), maxRetriesPerRequest: null };
+const [command, rawArgs] = process.argv.slice(2);
+const args = rawArgs ? JSON.parse(rawArgs) : {};
+const sleep = ms => new Promise(resolve => setTimeout(resolve, ms));
+
+async function withQueue(fn) {
+  const queue = new Queue(args.queue, { connection });
+  try { return await fn(queue); } finally { await queue.close(); }
+}
+
+// Processes until `expect` jobs have finished (completed or finally failed) or `timeoutMs` passes.
+// Behaviour per job data: {fail: n} throws on the first n attempts, {unrecoverable: true} fails for good,
+// {sleepMs: n} sleeps first; the result is {echo: data, by: "bullmq"}.
+async function work() {
+  const seen = [];
+  let finished = 0;
+  const worker = new Worker(args.queue, async job => {
+    seen.push({ id: job.id, attempt: job.attemptsMade + 1, at: Date.now() });
+    const data = job.data || {};
+    if (data.sleepMs) await sleep(data.sleepMs);
+    if (data.unrecoverable) throw new UnrecoverableError('unrecoverable by request');
+    if (data.fail && job.attemptsMade < data.fail) throw new Error(`planned failure ${job.attemptsMade + 1}`);
+    return { echo: data, by: 'bullmq' };
+  }, { connection, concurrency: args.concurrency || 1, autorun: false,
+       lockDuration: args.lockDurationMs || 30000, stalledInterval: args.stalledIntervalMs || 30000 });
+  worker.on('completed', () => finished++);
+  worker.on('failed', (job) => { if (!job || job.attemptsMade >= (job.opts.attempts || 1) || job.finishedOn) finished++; });
+  worker.run();
+  const deadline = Date.now() + (args.timeoutMs || 20000);
+  while (finished < (args.expect || 0) && Date.now() < deadline) await sleep(50);
+  if (args.lingerMs) await sleep(args.lingerMs);
+  await worker.close();
+  return { finished, seen };
+}
+
+const commands = {
+  add: () => withQueue(async queue => {
+    const ids = [];
+    for (const job of args.jobs) ids.push((await queue.add(job.name, job.data, job.opts || {})).id);
+    return { ids };
+  }),
+  counts: () => withQueue(queue => queue.getJobCounts()),
+  isPaused: () => withQueue(async queue => ({ paused: await queue.isPaused() })),
+  pause: () => withQueue(async queue => { await queue.pause(); return {}; }),
+  resume: () => withQueue(async queue => { await queue.resume(); return {}; }),
+  job: () => withQueue(async queue => {
+    const job = await queue.getJob(args.id);
+    if (!job) return { missing: true };
+    return { id: job.id, name: job.name, data: job.data, opts: job.opts, state: await job.getState(),
+             returnvalue: job.returnvalue, failedReason: job.failedReason, attemptsMade: job.attemptsMade,
+             stacktrace: job.stacktrace, delay: job.delay, priority: job.priority, timestamp: job.timestamp };
+  }),
+  work,
+};
+
+(async () => {
+  try {
+    const result = await commands[command]();
+    process.stdout.write(JSON.stringify(result) + '\n');
+    process.exit(0);
+  } catch (error) {
+    process.stderr.write(`driver ${command} failed: ${error && error.stack || error}\n`);
+    process.exit(1);
+  }
+})();
