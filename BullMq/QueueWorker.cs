@@ -202,17 +202,16 @@ public sealed class QueueWorker : IAsyncDisposable
 
                 failures = 0;
             }
-            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            catch (Exception e) when (stopping.IsCancellationRequested)
             {
+                // Stopping closes the blocking connection under a pending wait; whatever that throws ends the loop.
+                ReleaseIfHeld(e);
                 break;
             }
-            catch (Exception e) when (e is RedisException or TimeoutException or ObjectDisposedException)
+            catch (Exception e)
             {
+                // The loop must outlive any Redis trouble: back off and try again.
                 ReleaseIfHeld(e);
-                if (stopping.IsCancellationRequested)
-                {
-                    break;
-                }
 
                 failures++;
                 var delay = ReconnectDelay(failures);

@@ -1,0 +1,147 @@
+using System.Net;
+using System.Net.Sockets;
+using BullMq.Tests.Infrastructure;
+using StackExchange.Redis;
+
+namespace BullMq.Tests.Producer;
+
+[Collection(RedisCollection.Name)]
+public sealed class ProducerTests(RedisServer redis) : IAsyncLifetime
+{
+    private readonly QueueConnection _connection = redis.NewQueueConnection();
+    private QueueProducer Producer => new(_connection);
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync() => await _connection.DisposeAsync();
+
+    [Fact]
+    public async Task A_plain_job_is_stored_as_bullmq_stores_it_and_wakes_workers()
+    {
+        var queue = RedisServer.UniqueQueue("plain");
+        var keys = new QueueKeys(queue);
+
+        var added = await Producer.AddAsync(queue, "file-changed", new { path = "a/b.txt" });
+
+        Assert.True(added.Created);
+        var job = (await redis.Db.HashGetAllAsync(keys.Job(added.JobId))).ToDictionary(e => (string)e.Name!, e => (string)e.Value!);
+        Assert.Equal("file-changed", job["name"]);
+        Assert.Equal("""{"path":"a/b.txt"}""", job["data"]);
+        Assert.Equal("0", job["delay"]);
+        Assert.Equal("0", job["priority"]);
+        Assert.True(long.Parse(job["timestamp"], System.Globalization.CultureInfo.InvariantCulture) > 0);
+        Assert.Equal([added.JobId], (await redis.Db.ListRangeAsync(keys.Wait)).Select(v => (string)v!));
+        Assert.Equal(0, await redis.Db.SortedSetScoreAsync(keys.Marker, "0"));
+        var events = await redis.Db.StreamRangeAsync(keys.Events);
+        Assert.Equal(["added", "waiting"], events.Select(e => (string)e["event"]!));
+    }
+
+    [Fact]
+    public async Task A_duplicate_job_id_adds_nothing_the_second_time()
+    {
+        var queue = RedisServer.UniqueQueue("dup");
+        var options = new JobOptions { JobId = "evt-7" };
+
+        var first = await Producer.AddAsync(queue, "e", new { n = 1 }, options);
+        var second = await Producer.AddAsync(queue, "e", new { n = 2 }, options);
+
+        Assert.True(first.Created);
+        Assert.False(second.Created);
+        Assert.Equal("evt-7", second.JobId);
+        Assert.Equal(1, await redis.Db.ListLengthAsync(new QueueKeys(queue).Wait));
+        Assert.Equal("""{"n":1}""", (string?)await redis.Db.HashGetAsync(new QueueKeys(queue).Job("evt-7"), "data"));
+    }
+
+    [Fact]
+    public async Task Fan_out_adds_the_same_job_to_every_queue()
+    {
+        string[] queues = [RedisServer.UniqueQueue("fan-a"), RedisServer.UniqueQueue("fan-b")];
+
+        var added = await Producer.AddToManyAsync(queues, "drift", new { kind = "created" }, new JobOptions { JobId = "ev-1" });
+
+        Assert.All(added, a => Assert.True(a.Created));
+        foreach (var queue in queues)
+        {
+            Assert.Equal("""{"kind":"created"}""", (string?)await redis.Db.HashGetAsync(new QueueKeys(queue).Job("ev-1"), "data"));
+        }
+    }
+
+    [Fact]
+    public async Task Fan_out_adds_to_no_queue_when_one_of_them_is_draining()
+    {
+        string[] queues = [RedisServer.UniqueQueue("fan-ok"), RedisServer.UniqueQueue("fan-draining")];
+        await redis.Db.HashSetAsync(new QueueKeys(queues[1]).Meta, "sandbox:draining", 1);
+
+        var error = await Assert.ThrowsAsync<QueueDrainingException>(() => Producer.AddToManyAsync(queues, "e", new { }));
+
+        Assert.Equal(queues[1], error.Queue);
+        Assert.False(await redis.Db.KeyExistsAsync(new QueueKeys(queues[0]).Wait));
+        Assert.False(await redis.Db.KeyExistsAsync(new QueueKeys(queues[0]).Id));
+    }
+
+    [Fact]
+    public async Task Data_that_is_not_json_is_refused_before_anything_is_written()
+    {
+        var queue = RedisServer.UniqueQueue("badjson");
+
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => Producer.AddJsonAsync(queue, "e", "{not json"));
+
+        Assert.StartsWith("Job data is not valid JSON", error.Message, StringComparison.Ordinal);
+        Assert.False(await redis.Db.KeyExistsAsync(new QueueKeys(queue).Id));
+    }
+
+    [Fact]
+    public async Task Delayed_and_prioritized_jobs_land_in_their_sorted_sets_with_bullmq_scores()
+    {
+        var queue = RedisServer.UniqueQueue("scores");
+        var keys = new QueueKeys(queue);
+
+        var delayed = await Producer.AddAsync(queue, "d", new { }, new JobOptions { Delay = 60_000 });
+        var prioritized = await Producer.AddAsync(queue, "p", new { }, new JobOptions { Priority = 3 });
+
+        var timestamp = (long)await redis.Db.HashGetAsync(keys.Job(delayed.JobId), "timestamp");
+        Assert.Equal(Scores.Delayed(timestamp + 60_000), await redis.Db.SortedSetScoreAsync(keys.Delayed, delayed.JobId));
+        Assert.Equal(Scores.Prioritized(3, 1), await redis.Db.SortedSetScoreAsync(keys.Prioritized, prioritized.JobId));
+        Assert.Equal(Scores.DueAt(Scores.Delayed(timestamp + 60_000)), await redis.Db.SortedSetScoreAsync(keys.Marker, "1"));
+    }
+
+    [Fact]
+    public async Task Jobs_due_in_the_same_millisecond_get_consecutive_scores_as_the_csharp_encoding_says()
+    {
+        var queue = RedisServer.UniqueQueue("same-ms");
+        var keys = new QueueKeys(queue);
+        var frozen = new FrozenTime(DateTimeOffset.FromUnixTimeMilliseconds(1_800_000_000_000));
+        var producer = new QueueProducer(_connection, frozen);
+
+        var ids = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            ids.Add((await producer.AddAsync(queue, "d", new { i }, new JobOptions { Delay = 1000 })).JobId);
+        }
+
+        for (var i = 0; i < ids.Count; i++)
+        {
+            Assert.Equal(Scores.Delayed(1_800_000_001_000, i), await redis.Db.SortedSetScoreAsync(keys.Delayed, ids[i]));
+        }
+    }
+
+    [Fact]
+    public async Task A_producer_fails_fast_with_a_clear_error_when_redis_is_unreachable()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var deadPort = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        await using var connection = QueueConnection.Create($"127.0.0.1:{deadPort},connectTimeout=500");
+
+        var error = await Assert.ThrowsAsync<QueueUnavailableException>(() =>
+            new QueueProducer(connection).AddAsync("orphan", "e", new { }));
+
+        Assert.StartsWith("Redis is unreachable; job 'e' was not added to orphan", error.Message, StringComparison.Ordinal);
+    }
+
+    private sealed class FrozenTime(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
+    }
+}

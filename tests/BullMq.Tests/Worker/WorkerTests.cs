@@ -1,0 +1,284 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using BullMq.Tests.Infrastructure;
+
+namespace BullMq.Tests.Worker;
+
+[Collection(RedisCollection.Name)]
+public sealed class WorkerTests(RedisServer redis) : IAsyncLifetime
+{
+    private readonly QueueConnection _connection = redis.NewQueueConnection();
+    private readonly Workers _workers = new(redis);
+
+    private QueueProducer Producer => new(_connection);
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        await _workers.DisposeAsync();
+        await _connection.DisposeAsync();
+    }
+
+    private async Task<Job> FinishedJob(string queue, string id) =>
+        (await Eventually.Until(
+            () => new QueueOperations(_connection, queue).GetJobAsync(id),
+            job => job?.FinishedOn is not null,
+            what: $"job {id} of {queue} to finish"))!;
+
+    [Fact]
+    public async Task A_completed_job_keeps_the_handler_result_as_its_return_value()
+    {
+        var queue = RedisServer.UniqueQueue("complete");
+        var added = await Producer.AddAsync(queue, "sum", new { a = 2, b = 3 });
+
+        _workers.Start(queue, (job, _) =>
+        {
+            var data = job.ParseData();
+            return Task.FromResult<object?>(new { sum = data.GetProperty("a").GetInt32() + data.GetProperty("b").GetInt32() });
+        });
+        var job = await FinishedJob(queue, added.JobId);
+
+        Assert.Equal("""{"sum":5}""", job.ReturnValueJson);
+        Assert.Equal(1, job.AttemptsMade);
+        Assert.Equal(JobStates.Completed, await new QueueOperations(_connection, queue).GetStateAsync(added.JobId));
+        Assert.Equal(0, await redis.Db.ListLengthAsync(new QueueKeys(queue).Active));
+        Assert.False(await redis.Db.KeyExistsAsync(new QueueKeys(queue).Lock(added.JobId)));
+    }
+
+    [Fact]
+    public async Task A_failing_job_is_retried_through_delayed_with_its_backoff_until_it_succeeds()
+    {
+        var queue = RedisServer.UniqueQueue("retry");
+        var added = await Producer.AddAsync(queue, "flaky", new { }, new JobOptions { Attempts = 3, Backoff = Backoff.Fixed(200) });
+        var attempts = 0;
+
+        _workers.Start(queue, (_, _) => ++attempts < 3 ? throw new InvalidOperationException($"boom {attempts}") : Task.FromResult<object?>("ok"));
+        var job = await FinishedJob(queue, added.JobId);
+
+        Assert.Equal(3, job.AttemptsMade);
+        Assert.Equal("\"ok\"", job.ReturnValueJson);
+        var events = (await redis.Db.StreamRangeAsync(new QueueKeys(queue).Events)).Select(e => (string)e["event"]!).ToList();
+        Assert.Equal(2, events.Count(e => e == "delayed"));
+        Assert.Equal(1, events.Count(e => e == "completed"));
+    }
+
+    [Fact]
+    public async Task A_job_out_of_attempts_fails_with_its_reason_and_every_stack_trace()
+    {
+        var queue = RedisServer.UniqueQueue("fail");
+        var added = await Producer.AddAsync(queue, "doomed", new { }, new JobOptions { Attempts = 2 });
+
+        _workers.Start(queue, (_, _) => throw new InvalidOperationException("disk on fire"));
+        var job = await FinishedJob(queue, added.JobId);
+
+        Assert.Equal("disk on fire", job.FailedReason);
+        Assert.Equal(2, job.AttemptsMade);
+        Assert.Equal(2, JsonSerializer.Deserialize<string[]>(job.StacktraceJson!)!.Length);
+        Assert.Equal(JobStates.Failed, await new QueueOperations(_connection, queue).GetStateAsync(added.JobId));
+        var events = (await redis.Db.StreamRangeAsync(new QueueKeys(queue).Events)).Select(e => (string)e["event"]!).ToList();
+        Assert.Contains("retries-exhausted", events);
+    }
+
+    [Fact]
+    public async Task An_unrecoverable_failure_is_final_whatever_attempts_remain()
+    {
+        var queue = RedisServer.UniqueQueue("unrecoverable");
+        var added = await Producer.AddAsync(queue, "bad", new { }, new JobOptions { Attempts = 5 });
+
+        _workers.Start(queue, (_, _) => throw new UnrecoverableJobException("malformed event"));
+        var job = await FinishedJob(queue, added.JobId);
+
+        Assert.Equal(1, job.AttemptsMade);
+        Assert.Equal("malformed event", job.FailedReason);
+    }
+
+    [Fact]
+    public async Task A_job_whose_data_is_not_json_fails_with_a_clear_reason_and_the_worker_keeps_going()
+    {
+        var queue = RedisServer.UniqueQueue("notjson");
+        var keys = new QueueKeys(queue);
+        // Written by hand, as a foreign producer might: BullMQ's layout with broken data.
+        await redis.Db.HashSetAsync(keys.Job("broken"), [new("name", "e"), new("data", "{oops"), new("opts", "{}"), new("timestamp", 1)]);
+        await redis.Db.ListLeftPushAsync(keys.Wait, "broken");
+        var good = await Producer.AddAsync(queue, "e", new { fine = true });
+        var handled = new ConcurrentBag<string>();
+
+        _workers.Start(queue, (job, _) =>
+        {
+            handled.Add(job.Id);
+            return Task.FromResult<object?>(null);
+        });
+        var broken = await FinishedJob(queue, "broken");
+        await FinishedJob(queue, good.JobId);
+
+        Assert.StartsWith("Job data is not valid JSON", broken.FailedReason, StringComparison.Ordinal);
+        Assert.Equal([good.JobId], handled);
+    }
+
+    [Fact]
+    public async Task Jobs_run_concurrently_up_to_the_limit_and_each_exactly_once()
+    {
+        var queue = RedisServer.UniqueQueue("concurrency");
+        var ids = new List<string>();
+        for (var i = 0; i < 100; i++)
+        {
+            ids.Add((await Producer.AddAsync(queue, "e", new { i })).JobId);
+        }
+
+        var runs = new ConcurrentDictionary<string, int>();
+        var running = 0;
+        var mostAtOnce = 0;
+        _workers.Start(queue, async (job, _) =>
+        {
+            var now = Interlocked.Increment(ref running);
+            InterlockedMax(ref mostAtOnce, now);
+            runs.AddOrUpdate(job.Id, 1, (_, n) => n + 1);
+            await Task.Delay(20, CancellationToken.None);
+            Interlocked.Decrement(ref running);
+            return null;
+        }, Workers.Fast with { Concurrency = 8 });
+
+        await Eventually.Until(() => new QueueOperations(_connection, queue).GetJobCountsAsync(), c => c[JobStates.Completed] == 100, what: "100 completed");
+
+        Assert.Equal(ids.Order(), runs.Keys.Order());
+        Assert.All(runs.Values, n => Assert.Equal(1, n));
+        Assert.InRange(mostAtOnce, 2, 8);
+    }
+
+    [Fact]
+    public async Task Prioritized_jobs_run_in_priority_order_and_delayed_ones_wait_for_their_time()
+    {
+        var queue = RedisServer.UniqueQueue("order");
+        var operations = new QueueOperations(_connection, queue);
+        await operations.PauseAsync();
+        var low = await Producer.AddAsync(queue, "low", new { }, new JobOptions { Priority = 10 });
+        var high = await Producer.AddAsync(queue, "high", new { }, new JobOptions { Priority = 1 });
+        var later = await Producer.AddAsync(queue, "later", new { }, new JobOptions { Delay = 1500 });
+        var order = new ConcurrentQueue<string>();
+        _workers.Start(queue, (job, _) =>
+        {
+            order.Enqueue(job.Name);
+            return Task.FromResult<object?>(null);
+        });
+
+        Assert.Equal(JobStates.Delayed, await operations.GetStateAsync(later.JobId));
+        await operations.ResumeAsync();
+        await FinishedJob(queue, later.JobId);
+
+        Assert.Equal(["high", "low", "later"], order);
+        Assert.Equal(JobStates.Completed, await operations.GetStateAsync(low.JobId));
+        Assert.Equal(JobStates.Completed, await operations.GetStateAsync(high.JobId));
+    }
+
+    [Fact]
+    public async Task A_job_left_active_without_a_lock_is_recovered_and_run()
+    {
+        var queue = RedisServer.UniqueQueue("stalled");
+        var keys = new QueueKeys(queue);
+        var added = await Producer.AddAsync(queue, "orphan", new { });
+        // What a dead worker leaves behind: the job in active, its lock expired.
+        await redis.Db.ListRightPopLeftPushAsync(keys.Wait, keys.Active);
+
+        _workers.Start(queue, (_, _) => Task.FromResult<object?>("recovered"));
+        var job = await FinishedJob(queue, added.JobId);
+
+        Assert.Equal("\"recovered\"", job.ReturnValueJson);
+        Assert.Equal(1, job.StalledCounter);
+    }
+
+    [Fact]
+    public async Task A_job_that_stalls_more_often_than_allowed_fails_instead_of_running_again()
+    {
+        var queue = RedisServer.UniqueQueue("stalled-too-often");
+        var keys = new QueueKeys(queue);
+        var added = await Producer.AddAsync(queue, "cursed", new { });
+        await redis.Db.ListRightPopLeftPushAsync(keys.Wait, keys.Active);
+        await redis.Db.HashSetAsync(keys.Job(added.JobId), "stc", 1);
+        var ran = false;
+
+        _workers.Start(queue, (_, _) =>
+        {
+            ran = true;
+            return Task.FromResult<object?>(null);
+        });
+        var job = await FinishedJob(queue, added.JobId);
+
+        Assert.False(ran);
+        Assert.Equal("job stalled more than allowable limit", job.FailedReason);
+    }
+
+    [Fact]
+    public async Task A_long_job_keeps_its_lock_by_renewing_it()
+    {
+        var queue = RedisServer.UniqueQueue("renew");
+        var added = await Producer.AddAsync(queue, "slow", new { });
+
+        _workers.Start(queue, async (_, ct) =>
+        {
+            await Task.Delay(TimeSpan.FromSeconds(5), ct);
+            return "done";
+        }, Workers.Fast with { LockDuration = TimeSpan.FromSeconds(1) });
+        var job = await FinishedJob(queue, added.JobId);
+
+        Assert.Equal("\"done\"", job.ReturnValueJson);
+        Assert.Equal(0, job.StalledCounter);
+        Assert.Equal(1, job.AttemptsStarted);
+    }
+
+    [Fact]
+    public async Task A_graceful_stop_lets_the_running_job_finish_and_takes_no_new_one()
+    {
+        var queue = RedisServer.UniqueQueue("stop");
+        var first = await Producer.AddAsync(queue, "first", new { });
+        var started = new TaskCompletionSource();
+        var worker = _workers.Start(queue, async (_, _) =>
+        {
+            started.TrySetResult();
+            await Task.Delay(500, CancellationToken.None);
+            return "finished";
+        });
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(20));
+
+        await worker.StopAsync(TimeSpan.FromSeconds(10));
+        var second = await Producer.AddAsync(queue, "second", new { });
+        await Task.Delay(300);
+
+        var operations = new QueueOperations(_connection, queue);
+        Assert.Equal(JobStates.Completed, await operations.GetStateAsync(first.JobId));
+        Assert.Equal(JobStates.Waiting, await operations.GetStateAsync(second.JobId));
+    }
+
+    [Fact]
+    public async Task Remove_on_complete_keeps_only_the_configured_number_of_finished_jobs()
+    {
+        var queue = RedisServer.UniqueQueue("keep");
+        var ids = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            ids.Add((await Producer.AddAsync(queue, "e", new { i }, new JobOptions { RemoveOnComplete = KeepJobs.Last(2) })).JobId);
+        }
+
+        var done = 0;
+        _workers.Start(queue, (_, _) =>
+        {
+            Interlocked.Increment(ref done);
+            return Task.FromResult<object?>(null);
+        });
+        await Eventually.Until(() => Task.FromResult(Volatile.Read(ref done)), n => n == 5, what: "5 handled");
+        var completed = await Eventually.Until(
+            async () => (await redis.Db.SortedSetRangeByRankAsync(new QueueKeys(queue).Completed)).Select(v => (string)v!).ToList(),
+            c => c.Count == 2 && !c.Except(ids.TakeLast(2)).Any(), what: "two most recent completed");
+
+        Assert.Equal(ids.TakeLast(2), completed);
+        Assert.False(await redis.Db.KeyExistsAsync(new QueueKeys(queue).Job(ids[0])));
+    }
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        int current;
+        while ((current = Volatile.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, current) != current)
+        {
+        }
+    }
+}
