@@ -48,3 +48,22 @@ sandbox_install_executables_prerequisites() {
     return 1
   fi
 }
+
+# The interop tests drive the real BullMQ from Node.js; installs Node.js and npm when missing, then the pinned
+# packages of tests/BullMq.Tests/interop with `npm ci` (into its ignored node_modules folder).
+sandbox_install_test_prerequisites() {
+  if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    echo "sandbox: installing Node.js and npm for the BullMQ interop tests"
+    if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ]; then
+      apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
+    elif command -v apt-get >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+      sudo apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive sudo apt-get install -y -qq nodejs npm >/dev/null
+    else
+      echo "sandbox: install Node.js 18 or newer with npm, then run this command again." >&2
+      return 1
+    fi
+  fi
+  npm ci --prefix tests/BullMq.Tests/interop --no-audit --no-fund --loglevel=error
+}

@@ -15,7 +15,8 @@ async function withQueue(fn) {
 
 // Processes until `expect` jobs have finished (completed or finally failed) or `timeoutMs` passes.
 // Behaviour per job data: {fail: n} throws on the first n attempts, {unrecoverable: true} fails for good,
-// {sleepMs: n} sleeps first; the result is {echo: data, by: "bullmq"}.
+// {sleepMs: n} sleeps first; the result is {echo: data, by: "bullmq"}. With queueCompleted: n it also stops once
+// n jobs of the queue are completed, whoever processed them.
 async function work() {
   const seen = [];
   let finished = 0;
@@ -32,7 +33,12 @@ async function work() {
   worker.on('failed', (job) => { if (!job || job.attemptsMade >= (job.opts.attempts || 1) || job.finishedOn) finished++; });
   worker.run();
   const deadline = Date.now() + (args.timeoutMs || 20000);
-  while (finished < (args.expect || 0) && Date.now() < deadline) await sleep(50);
+  // With other workers on the queue, stop once the queue as a whole has `queueCompleted` completed jobs.
+  const queue = args.queueCompleted ? new Queue(args.queue, { connection }) : null;
+  const done = async () => finished >= (args.expect || 0) ||
+    (queue && (await queue.getJobCounts('completed')).completed >= args.queueCompleted);
+  while (!(await done()) && Date.now() < deadline) await sleep(50);
+  if (queue) await queue.close();
   if (args.lingerMs) await sleep(args.lingerMs);
   await worker.close();
   return { finished, seen };
