@@ -138,8 +138,7 @@ public sealed class QueueOperations(QueueConnection connection, string name, Tim
     });
 
     private Task<RedisResult> SetPausedAsync(string change) => Guard(async db =>
-        await db.ScriptEvaluateAsync(
-            LuaScripts.Pause,
+        await LuaScripts.Pause.RunAsync(db,
             [Keys.Meta, Keys.Marker, Keys.Events, Keys.Wait, Keys.Prioritized, Keys.Delayed],
             [change]));
 

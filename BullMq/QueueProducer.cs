@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -18,11 +19,13 @@ public sealed record AddedJob(string Queue, string JobId, bool Created);
 public sealed class QueueProducer(QueueConnection connection, TimeProvider? time = null)
 {
     private const int KeysPerQueue = 9;
+    private static readonly JobOptions DefaultOptions = new();
+    private readonly ConcurrentDictionary<string, QueueKeys> _layouts = new(StringComparer.Ordinal);
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
     /// <summary>Adds a job whose data is serialised from <paramref name="data"/>.</summary>
-    public Task<AddedJob> AddAsync<T>(string queue, string name, T data, JobOptions? options = null, CancellationToken ct = default) =>
-        AddJsonAsync(queue, name, JsonSerializer.Serialize(data), options, ct);
+    public async Task<AddedJob> AddAsync<T>(string queue, string name, T data, JobOptions? options = null, CancellationToken ct = default) =>
+        (await AddAsync([queue], name, JsonSerializer.Serialize(data), options, ct))[0];
 
     /// <summary>Adds a job whose data is the given JSON text.</summary>
     public async Task<AddedJob> AddJsonAsync(string queue, string name, string dataJson, JobOptions? options = null, CancellationToken ct = default) =>
@@ -30,14 +33,22 @@ public sealed class QueueProducer(QueueConnection connection, TimeProvider? time
 
     /// <summary>Adds the same job (same name, data, options and custom id) to every queue in one atomic step.</summary>
     public Task<IReadOnlyList<AddedJob>> AddToManyAsync<T>(IReadOnlyList<string> queues, string name, T data, JobOptions? options = null, CancellationToken ct = default) =>
-        AddJsonToManyAsync(queues, name, JsonSerializer.Serialize(data), options, ct);
+        AddAsync(queues, name, JsonSerializer.Serialize(data), options, ct);
 
     /// <summary>Adds the same JSON job to every queue in one atomic step.</summary>
     /// <exception cref="ArgumentException">A queue name, the name, the data or an option is invalid; nothing was added.</exception>
     /// <exception cref="QueueDrainingException">A queue is being drained; nothing was added to any queue.</exception>
     /// <exception cref="QueueUnavailableException">Redis could not be reached; nothing was added.</exception>
-    public async Task<IReadOnlyList<AddedJob>> AddJsonToManyAsync(
+    public Task<IReadOnlyList<AddedJob>> AddJsonToManyAsync(
         IReadOnlyList<string> queues, string name, string dataJson, JobOptions? options = null, CancellationToken ct = default)
+    {
+        EnsureJson(dataJson);
+        return AddAsync(queues, name, dataJson, options, ct);
+    }
+
+    // dataJson is valid JSON here: checked by the public JSON entry points, produced by the serializer otherwise.
+    private async Task<IReadOnlyList<AddedJob>> AddAsync(
+        IReadOnlyList<string> queues, string name, string dataJson, JobOptions? options, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(queues);
         ArgumentException.ThrowIfNullOrEmpty(name);
@@ -46,9 +57,8 @@ public sealed class QueueProducer(QueueConnection connection, TimeProvider? time
             throw new ArgumentException("At least one queue is needed.", nameof(queues));
         }
 
-        var layouts = queues.Select(q => new QueueKeys(q)).ToList();
-        EnsureJson(dataJson);
-        options ??= new JobOptions();
+        var layouts = queues.Select(q => _layouts.GetOrAdd(q, static name => new QueueKeys(name))).ToList();
+        options ??= DefaultOptions;
         options.Validate();
 
         using var activity = QueueTelemetry.Source.StartActivity($"publish {string.Join(',', queues)}", ActivityKind.Producer);
@@ -82,7 +92,7 @@ public sealed class QueueProducer(QueueConnection connection, TimeProvider? time
         try
         {
             var db = await connection.DatabaseAsync();
-            result = await db.ScriptEvaluateAsync(LuaScripts.Add, keys, args).WaitAsync(ct);
+            result = await LuaScripts.Add.RunAsync(db, keys, args).WaitAsync(ct);
         }
         catch (RedisServerException e) when (e.Message.StartsWith("DRAINING ", StringComparison.Ordinal))
         {

@@ -240,8 +240,7 @@ public sealed class QueueWorker : IAsyncDisposable
         try
         {
             var db = await _connection.DatabaseAsync();
-            var result = (RedisResult[])(await db.ScriptEvaluateAsync(
-                LuaScripts.Fetch,
+            var result = (RedisResult[])(await LuaScripts.Fetch.RunAsync(db,
                 [_keys.Wait, _keys.Active, _keys.Prioritized, _keys.PriorityCounter, _keys.Delayed, _keys.Meta, _keys.Events, _keys.Marker],
                 [_keys.Prefix, Now(), _token, (long)_options.LockDuration.TotalMilliseconds]))!;
             if ((long)result[0] == 1)
@@ -280,7 +279,24 @@ public sealed class QueueWorker : IAsyncDisposable
         await _blocking.GetDatabase().ExecuteAsync("BZPOPMIN", _keys.Marker, seconds);
     }
 
-    private async Task ProcessAsync(Job job)
+    // Runs jobs in one slot: each finish also takes the next job (one round trip per job, as BullMQ's fetchNext),
+    // so the slot goes back to the fetch loop only when the queue has nothing ready.
+    private async Task ProcessAsync(Job first)
+    {
+        try
+        {
+            for (Job? job = first; job is not null;)
+            {
+                job = await ProcessOneAsync(job);
+            }
+        }
+        finally
+        {
+            _slots.Release();
+        }
+    }
+
+    private async Task<Job?> ProcessOneAsync(Job job)
     {
         using var jobCancellation = CancellationTokenSource.CreateLinkedTokenSource(_abortHandlers.Token);
         _running[job.Id] = jobCancellation;
@@ -289,18 +305,12 @@ public sealed class QueueWorker : IAsyncDisposable
         {
             if (job.DeferredFailure is { } deferred)
             {
-                await FinishAsync(job, "failed", deferred, stack: null);
-                return;
+                return await FinishAsync(job, "failed", deferred, stack: null);
             }
 
-            try
+            if (!IsJson(job.DataJson, out var parseError))
             {
-                job.ParseData();
-            }
-            catch (JsonException e)
-            {
-                await FinishAsync(job, "failed", $"Job data is not valid JSON: {e.Message}", stack: null);
-                return;
+                return await FinishAsync(job, "failed", $"Job data is not valid JSON: {parseError}", stack: null);
             }
 
             object? result;
@@ -311,26 +321,40 @@ public sealed class QueueWorker : IAsyncDisposable
             catch (Exception e)
             {
                 activity?.SetStatus(ActivityStatusCode.Error, e.Message);
-                await FailAttemptAsync(job, e);
-                return;
+                return await FailAttemptAsync(job, e);
             }
 
-            await FinishAsync(job, "completed", JsonSerializer.Serialize(result), stack: null);
             Interlocked.Increment(ref _processed);
+            return await FinishAsync(job, "completed", JsonSerializer.Serialize(result), stack: null);
         }
         catch (Exception e) when (e is RedisException or TimeoutException or ObjectDisposedException)
         {
             // The job stays active under a lock that expires; the stall check gives it back to the queue.
             WorkerLog.FinishFailed(_logger, _keys.Name, job.Id, e.Message);
+            return null;
         }
         finally
         {
             _running.TryRemove(job.Id, out _);
-            _slots.Release();
         }
     }
 
-    private async Task FailAttemptAsync(Job job, Exception error)
+    private static bool IsJson(string text, out string? error)
+    {
+        try
+        {
+            using var _ = JsonDocument.Parse(text);
+            error = null;
+            return true;
+        }
+        catch (JsonException e)
+        {
+            error = e.Message;
+            return false;
+        }
+    }
+
+    private Task<Job?> FailAttemptAsync(Job job, Exception error)
     {
         Interlocked.Increment(ref _failed);
         var options = job.Options;
@@ -339,42 +363,46 @@ public sealed class QueueWorker : IAsyncDisposable
         var stack = error.ToString();
         if (!retry)
         {
-            await FinishAsync(job, "failed", error.Message, stack);
-            return;
+            return FinishAsync(job, "failed", error.Message, stack);
         }
 
         var backoff = options.Backoff?.DelayAfter(attemptsMade) ?? 0;
         WorkerLog.Retrying(_logger, _keys.Name, job.Id, attemptsMade, backoff, error.Message);
-        await FinishAsync(job, backoff > 0 ? "delay" : "retry", error.Message, stack, backoff);
+        return FinishAsync(job, backoff > 0 ? "delay" : "retry", error.Message, stack, backoff);
     }
 
-    private async Task FinishAsync(Job job, string outcome, string value, string? stack, long backoff = 0)
+    /// <summary>Ends the attempt and, unless the worker is stopping, takes the next ready job in the same call.</summary>
+    private async Task<Job?> FinishAsync(Job job, string outcome, string value, string? stack, long backoff = 0)
     {
         var options = job.Options;
         var keep = outcome == "completed" ? options.RemoveOnComplete : options.RemoveOnFail;
-        var stacktrace = job.Stacktrace().ToList();
+        var stacktrace = "[]";
         if (stack is not null)
         {
-            stacktrace.Add(stack);
+            stacktrace = JsonSerializer.Serialize(job.Stacktrace().Append(stack).TakeLast(StacktraceLimit));
         }
 
+        var fetchNext = !_stopping.IsCancellationRequested;
         var db = await _connection.DatabaseAsync();
-        var code = (long)(await db.ScriptEvaluateAsync(
-            LuaScripts.Finish,
+        var result = (RedisResult[])(await LuaScripts.Finish.RunAsync(db,
             [
                 _keys.Active, _keys.Completed, _keys.Failed, _keys.Wait, _keys.Prioritized, _keys.PriorityCounter,
                 _keys.Delayed, _keys.Meta, _keys.Events, _keys.Marker, _keys.Stalled,
             ],
             [
-                job.Id, _keys.Prefix, _token, Now(), outcome, value,
-                JsonSerializer.Serialize(stacktrace.TakeLast(StacktraceLimit)),
+                job.Id, _keys.Prefix, _token, Now(), outcome, value, stacktrace,
                 keep?.CountOrAll ?? -1, keep?.AgeOrUnlimited ?? -1, backoff, options.Lifo == true ? "1" : "0",
-                options.EffectiveAttempts,
-            ]));
+                options.EffectiveAttempts, fetchNext ? "1" : "0", (long)_options.LockDuration.TotalMilliseconds,
+            ]))!;
+        var code = (long)result[0];
         if (code < 0)
         {
             WorkerLog.LockLost(_logger, _keys.Name, job.Id, outcome, code);
         }
+
+        return result.Length > 3 && (long)result[1] == 1
+            ? Job.FromHash(_keys.Name, (string)result[2]!, (RedisResult[])result[3]!)
+            : null;
     }
 
     private async Task MaintainAsync(CancellationToken stopping)
@@ -413,8 +441,7 @@ public sealed class QueueWorker : IAsyncDisposable
         }
 
         var db = await _connection.DatabaseAsync();
-        var lost = (RedisResult[])(await db.ScriptEvaluateAsync(
-            LuaScripts.Extend,
+        var lost = (RedisResult[])(await LuaScripts.Extend.RunAsync(db,
             [_keys.Stalled],
             [_keys.Prefix, _token, (long)_options.LockDuration.TotalMilliseconds, .. ids.Select(id => (RedisValue)id)]))!;
         foreach (var id in lost.Select(r => (string)r!))
@@ -431,8 +458,7 @@ public sealed class QueueWorker : IAsyncDisposable
     private async Task RecoverStalledAsync()
     {
         var db = await _connection.DatabaseAsync();
-        var recovered = (RedisResult[])(await db.ScriptEvaluateAsync(
-            LuaScripts.Stalled,
+        var recovered = (RedisResult[])(await LuaScripts.Stalled.RunAsync(db,
             [_keys.Stalled, _keys.Wait, _keys.Active, _keys.StalledCheck, _keys.Meta, _keys.Marker, _keys.Events],
             [_keys.Prefix, Now(), _options.MaxStalledCount, (long)_options.StalledInterval.TotalMilliseconds]))!;
         foreach (var id in recovered)

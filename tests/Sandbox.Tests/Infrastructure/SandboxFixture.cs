@@ -2,6 +2,7 @@ using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Sandbox.Tests.Infrastructure;
 
@@ -31,6 +32,11 @@ public sealed class SandboxFixture : IAsyncLifetime
             ],
             (options, _) => options.DisableDashboard = true,
             startTimeout.Token);
+
+        // Resource logs (every request of every service) would bury the test results; warnings and errors still show.
+        builder.Services.AddLogging(logging => logging
+            .AddFilter("AppHost.Resources", LogLevel.Warning)
+            .AddFilter("Aspire", LogLevel.Warning));
 
         App = await builder.BuildAsync(startTimeout.Token);
         await App.StartAsync(startTimeout.Token);
