@@ -23,6 +23,27 @@ public sealed class RedisServer : IAsyncLifetime
     {
         Directory.CreateDirectory(_directory);
         Port = FreePort();
+        await StartProcessAsync();
+        Multiplexer = await ConnectAsync();
+    }
+
+    /// <summary>Stops the server as a crash would (its data is not persisted).</summary>
+    public async Task StopAsync()
+    {
+        _process!.Kill();
+        await _process.WaitForExitAsync();
+    }
+
+    /// <summary>Starts the server again on the same port.</summary>
+    public async Task StartAgainAsync()
+    {
+        await StartProcessAsync();
+        await (await ConnectAsync()).DisposeAsync();
+    }
+
+    private Task StartProcessAsync()
+    {
+        _process?.Dispose();
         _process = Process.Start(new ProcessStartInfo("redis-server",
             ["--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--dir", _directory,
              "--save", "", "--appendonly", "no", "--maxmemory-policy", "noeviction"])
@@ -30,15 +51,19 @@ public sealed class RedisServer : IAsyncLifetime
             RedirectStandardOutput = true,
             UseShellExecute = false,
         }) ?? throw new InvalidOperationException("redis-server did not start; install the redis-server package.");
+        return Task.CompletedTask;
+    }
 
+    private async Task<ConnectionMultiplexer> ConnectAsync()
+    {
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         while (true)
         {
             try
             {
-                Multiplexer = await ConnectionMultiplexer.ConnectAsync($"{Configuration},allowAdmin=true,connectTimeout=500");
-                await Multiplexer.GetDatabase().PingAsync();
-                return;
+                var multiplexer = await ConnectionMultiplexer.ConnectAsync($"{Configuration},allowAdmin=true,connectTimeout=500");
+                await multiplexer.GetDatabase().PingAsync();
+                return multiplexer;
             }
             catch (RedisConnectionException) when (!deadline.IsCancellationRequested)
             {

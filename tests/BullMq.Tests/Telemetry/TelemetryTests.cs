@@ -1,0 +1,116 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using BullMq.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace BullMq.Tests.Telemetry;
+
+[Collection(RedisCollection.Name)]
+public sealed class TelemetryTests(RedisServer redis) : IAsyncLifetime
+{
+    private readonly QueueConnection _connection = redis.NewQueueConnection();
+    private readonly Workers _workers = new(redis);
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        await _workers.DisposeAsync();
+        await _connection.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task The_processing_span_continues_the_trace_of_the_code_that_added_the_job()
+    {
+        var queue = RedisServer.UniqueQueue("trace");
+        var spans = new List<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name is "test-api" or QueueTelemetry.Name,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activity =>
+            {
+                lock (spans)
+                {
+                    spans.Add(activity);
+                }
+            },
+        };
+        ActivitySource.AddActivityListener(listener);
+        using var api = new ActivitySource("test-api");
+
+        ActivityTraceId requestTrace;
+        string jobId;
+        using (var request = api.StartActivity("PUT /files"))
+        {
+            requestTrace = request!.TraceId;
+            jobId = (await new QueueProducer(_connection).AddAsync(queue, "e", new { })).JobId;
+        }
+
+        var stored = await new QueueOperations(_connection, queue).GetJobAsync(jobId);
+        Assert.StartsWith($"00-{requestTrace}-", stored!.TraceParent, StringComparison.Ordinal);
+
+        _workers.Start(queue, (_, _) => Task.FromResult<object?>(null));
+        var processing = await Eventually.Until(
+            () =>
+            {
+                lock (spans)
+                {
+                    return Task.FromResult(spans.FirstOrDefault(s => s.DisplayName == $"process {queue}"));
+                }
+            },
+            span => span is not null, what: "the processing span");
+
+        Assert.Equal(requestTrace, processing!.TraceId);
+        Assert.Equal(ActivityKind.Consumer, processing.Kind);
+        Assert.Equal(jobId, processing.GetTagItem("messaging.message.id"));
+    }
+
+    [Fact]
+    public async Task The_monitor_publishes_the_metric_contract_names_and_labels()
+    {
+        var queue = RedisServer.UniqueQueue("metrics");
+        var producer = new QueueProducer(_connection);
+        await producer.AddAsync(queue, "e", new { });
+        await producer.AddAsync(queue, "e", new { }, new JobOptions { Delay = 60_000 });
+        await new QueueOperations(_connection, queue).PauseAsync();
+        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        using var monitor = new QueueMonitor(_connection, [queue], services.GetRequiredService<IMeterFactory>());
+        await monitor.RefreshAsync();
+
+        var seen = new List<(string Instrument, double Value, Dictionary<string, string> Tags)>();
+        using var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Name == QueueTelemetry.Name)
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        void Record<T>(Instrument instrument, T value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        {
+            var labels = new Dictionary<string, string>();
+            foreach (var tag in tags)
+            {
+                labels[tag.Key] = tag.Value?.ToString() ?? string.Empty;
+            }
+
+            seen.Add((instrument.Name, Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture), labels));
+        }
+
+        listener.SetMeasurementEventCallback<long>((i, v, t, _) => Record(i, v, t));
+        listener.SetMeasurementEventCallback<int>((i, v, t, _) => Record(i, v, t));
+        listener.SetMeasurementEventCallback<double>((i, v, t, _) => Record(i, v, t));
+        listener.Start();
+        listener.RecordObservableInstruments();
+
+        var counts = seen.Where(s => s.Instrument == "bullmq_job_count" && s.Tags["queue"] == queue).ToDictionary(s => s.Tags["state"], s => s.Value);
+        Assert.Equal(JobStates.Counted.Order(), counts.Keys.Order());
+        Assert.Equal(1, counts["waiting"]);
+        Assert.Equal(1, counts["delayed"]);
+        Assert.Equal(1, seen.Single(s => s.Instrument == "bullmq_queue_paused" && s.Tags["queue"] == queue).Value);
+        Assert.Contains(seen, s => s.Instrument == "bullmq_queue_oldest_waiting_age_seconds" && s.Tags["queue"] == queue);
+    }
+}

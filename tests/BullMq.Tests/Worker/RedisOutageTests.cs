@@ -1,0 +1,49 @@
+using BullMq.Tests.Infrastructure;
+
+namespace BullMq.Tests.Worker;
+
+/// <summary>Uses a Redis of its own, because it stops it.</summary>
+public sealed class RedisOutageTests : IAsyncLifetime
+{
+    private readonly RedisServer _redis = new();
+
+    public Task InitializeAsync() => _redis.InitializeAsync();
+
+    public Task DisposeAsync() => _redis.DisposeAsync();
+
+    [Fact]
+    public async Task A_worker_survives_redis_going_away_and_resumes_when_it_returns()
+    {
+        await using var connection = _redis.NewQueueConnection();
+        await using var workers = new Workers(_redis);
+        var handled = 0;
+        var worker = workers.Start("outage", (_, _) =>
+        {
+            Interlocked.Increment(ref handled);
+            return Task.FromResult<object?>(null);
+        });
+        await new QueueProducer(connection).AddAsync("outage", "before", new { });
+        await Eventually.Until(() => Task.FromResult(Volatile.Read(ref handled)), n => n == 1, what: "the job before the outage");
+
+        await _redis.StopAsync();
+        await Assert.ThrowsAsync<QueueUnavailableException>(() => new QueueProducer(connection).AddAsync("outage", "during", new { }));
+        await Task.Delay(1500);
+        await _redis.StartAgainAsync();
+
+        await Eventually.Until(
+            async () =>
+            {
+                try
+                {
+                    return (await new QueueProducer(connection).AddAsync("outage", "after", new { })).Created;
+                }
+                catch (QueueUnavailableException)
+                {
+                    return false;
+                }
+            },
+            added => added, TimeSpan.FromSeconds(30), "the producer to reconnect");
+        await Eventually.Until(() => Task.FromResult(Volatile.Read(ref handled)), n => n == 2, TimeSpan.FromSeconds(30), "the worker to resume");
+        Assert.Equal(2, worker.Completed);
+    }
+}
