@@ -1,7 +1,10 @@
+using FilestoreStub.Events;
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddRedisClient("redis");
+builder.AddEventQueues();
 
 var app = builder.Build();
 

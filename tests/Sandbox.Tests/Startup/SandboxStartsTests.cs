@@ -120,4 +120,26 @@ public sealed class SandboxStartsTests(SandboxFixture sandbox)
         await using var redis = await ConnectionMultiplexer.ConnectAsync(addresses.Resources["redis"].ConnectionString!);
         await redis.GetDatabase().PingAsync();
     }
+
+    [Fact]
+    public async Task Filestore_publishes_the_bullmq_queue_gauges_for_both_event_queues()
+    {
+        var prometheus = new PrometheusClient(sandbox.HttpClientFor("prometheus"));
+        string[] queues = ["metastore-events", "timestore-events"];
+
+        var series = await Waits.UntilAsync("bullmq_job_count for both queues", Waits.Scrape, async ct =>
+        {
+            var result = await prometheus.QueryAsync("""bullmq_job_count{job="filestore"}""", ct);
+            var seen = result.Select(s => PrometheusClient.Label(s, "queue")).Distinct().ToList();
+            return (queues.All(seen.Contains) ? result : null, $"queues seen: {string.Join(", ", seen)}");
+        });
+
+        foreach (var queue in queues)
+        {
+            var states = series.Where(s => PrometheusClient.Label(s, "queue") == queue).Select(s => PrometheusClient.Label(s, "state")).Order();
+            Assert.Equal(["active", "completed", "delayed", "failed", "prioritized", "waiting", "waiting-children"], states);
+            Assert.Single(await prometheus.QueryAsync($$"""bullmq_queue_paused{queue="{{queue}}"}"""));
+            Assert.Single(await prometheus.QueryAsync($$"""bullmq_queue_oldest_waiting_age_seconds{queue="{{queue}}"}"""));
+        }
+    }
 }

@@ -1,0 +1,49 @@
+using System.ComponentModel.DataAnnotations;
+using BullMq;
+
+namespace FilestoreStub.Events;
+
+/// <summary>The BullMQ queues Filestore publishes to: one per consumer, every event to both.</summary>
+public static class EventQueues
+{
+    public const string Metastore = "metastore-events";
+    public const string Timestore = "timestore-events";
+
+    public static readonly string[] All = [Metastore, Timestore];
+
+    /// <summary>
+    /// Wires the queue client: one Redis connection from Aspire's <c>ConnectionStrings:redis</c>, the
+    /// <c>bullmq_*</c> gauges for both queues, a health check per queue, and the client's spans and meter in OpenTelemetry.
+    /// </summary>
+    public static IHostApplicationBuilder AddEventQueues(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<EventQueueOptions>()
+            .BindConfiguration(EventQueueOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        var options = builder.Configuration.GetSection(EventQueueOptions.SectionName).Get<EventQueueOptions>() ?? new EventQueueOptions();
+
+        builder.Services.AddBullMq(_ => builder.Configuration.GetConnectionString("redis")
+            ?? throw new InvalidOperationException("ConnectionStrings:redis is not set; the AppHost sets it through WithReference(redis)."));
+        builder.Services.AddQueueMonitor(All);
+        var health = builder.Services.AddHealthChecks();
+        foreach (var queue in All)
+        {
+            health.AddQueueHealthCheck(queue, options.BacklogThreshold);
+        }
+
+        builder.Services.AddOpenTelemetry()
+            .WithMetrics(metrics => metrics.AddMeter(QueueTelemetry.Name))
+            .WithTracing(tracing => tracing.AddSource(QueueTelemetry.Name));
+        return builder;
+    }
+}
+
+public sealed class EventQueueOptions
+{
+    public const string SectionName = "Events";
+
+    /// <summary>Waiting jobs above which a queue reports itself degraded.</summary>
+    [Range(1, long.MaxValue)]
+    public long BacklogThreshold { get; set; } = 10_000;
+}
