@@ -6,19 +6,14 @@ using BullMq.Tests.Infrastructure;
 namespace BullMq.Tests.Interop;
 
 [Collection(RedisCollection.Name)]
-public sealed class CrashAndDrainTests(RedisServer redis) : IAsyncLifetime
+public sealed class CrashAndDrainTests(RedisServer redis) : QueueTest(redis)
 {
-    private readonly QueueConnection _connection = redis.NewQueueConnection();
-    private readonly Workers _workers = new(redis);
     private readonly BullMqNode _bullmq = new(redis);
     private readonly string _exportDirectory = Path.Combine(Path.GetTempPath(), $"bullmq-interop-drain-{Guid.NewGuid():N}");
 
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
-        await _workers.DisposeAsync();
-        await _connection.DisposeAsync();
+        await base.DisposeAsync();
         if (Directory.Exists(_exportDirectory))
         {
             Directory.Delete(_exportDirectory, recursive: true);
@@ -29,21 +24,21 @@ public sealed class CrashAndDrainTests(RedisServer redis) : IAsyncLifetime
     public async Task A_csharp_worker_killed_mid_job_leaves_the_job_to_be_recovered_and_processed_exactly_once()
     {
         var queue = RedisServer.UniqueQueue("crash");
-        var added = await new QueueProducer(_connection).AddAsync(queue, "interrupted", new { });
+        var added = await new QueueProducer(Connection).AddAsync(queue, "interrupted", new { });
         using var crashing = StartCrashWorker(queue, lockMs: 1500);
         await Eventually.Until(
-            async () => (await redis.Db.ListRangeAsync($"crash:{queue}:started")).Select(v => (string)v!).ToList(),
+            async () => (await Redis.Db.ListRangeAsync($"crash:{queue}:started")).Select(v => (string)v!).ToList(),
             started => started.Contains(added.JobId), TimeSpan.FromSeconds(30), "the crash worker to start the job");
 
         crashing.Kill();
         await crashing.WaitForExitAsync();
         var runs = 0;
-        _workers.Start(queue, (_, _) =>
+        Workers.Start(queue, (_, _) =>
         {
             Interlocked.Increment(ref runs);
             return Task.FromResult<object?>("recovered");
         });
-        var operations = new QueueOperations(_connection, queue);
+        var operations = Operations(queue);
         var job = await Eventually.Until(() => operations.GetJobAsync(added.JobId), j => j?.FinishedOn is not null, TimeSpan.FromSeconds(30), "recovery");
 
         Assert.Equal(1, Volatile.Read(ref runs));
@@ -51,15 +46,15 @@ public sealed class CrashAndDrainTests(RedisServer redis) : IAsyncLifetime
         Assert.Equal(1, job.AttemptsMade);
         Assert.Equal(2, job.AttemptsStarted);
         Assert.Equal(1, job.StalledCounter);
-        var completedEvents = (await redis.Db.StreamRangeAsync(new QueueKeys(queue).Events)).Count(e => (string?)e["event"] == "completed");
+        var completedEvents = (await Redis.Db.StreamRangeAsync(new QueueKeys(queue).Events)).Count(e => (string?)e["event"] == "completed");
         Assert.Equal(1, completedEvents);
     }
 
     [Fact]
-    public async Task A_graceful_drain_with_producers_and_both_workers_running_loses_and_duplicates_nothing()
+    public async Task A_graceful_drain_with_producers_and_bothWorkers_running_loses_and_duplicates_nothing()
     {
         var queue = RedisServer.UniqueQueue("drain-live");
-        var producer = new QueueProducer(_connection);
+        var producer = new QueueProducer(Connection);
         var accepted = new ConcurrentBag<string>();
         var processedByCsharp = new ConcurrentDictionary<string, int>();
         using var stopProducing = new CancellationTokenSource();
@@ -82,7 +77,7 @@ public sealed class CrashAndDrainTests(RedisServer redis) : IAsyncLifetime
             }
         });
         var bullmq = _bullmq.RunAsync("work", new { queue, expect = 100_000, timeoutMs = 6000 }, TimeSpan.FromSeconds(60));
-        _workers.Start(queue, async (job, _) =>
+        Workers.Start(queue, async (job, _) =>
         {
             processedByCsharp.AddOrUpdate(job.Id, 1, (_, n) => n + 1);
             await Task.Delay(15, CancellationToken.None);
@@ -91,19 +86,19 @@ public sealed class CrashAndDrainTests(RedisServer redis) : IAsyncLifetime
         await Task.Delay(2000);
 
         var file = Path.Combine(_exportDirectory, "drain.jsonl");
-        var report = await new QueueDrain(_connection).DrainAsync(queue, TimeSpan.FromMilliseconds(300), file);
+        var report = await new QueueDrain(Connection).DrainAsync(queue, TimeSpan.FromMilliseconds(300), file);
         await stopProducing.CancelAsync();
         await producing;
         var bullmqRun = await bullmq;
-        var operations = new QueueOperations(_connection, queue);
+        var operations = Operations(queue);
         await Eventually.Until(operations.GetJobCountsAsync, c => c[JobStates.Active] == 0, what: "in-flight jobs to finish");
 
         var exported = report.ExportFile is null
             ? []
             : (await File.ReadAllLinesAsync(file)).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("id").GetString()!).ToList();
-        var completed = (await redis.Db.SortedSetRangeByRankAsync(new QueueKeys(queue).Completed)).Select(v => (string)v!).ToList();
-        var stillQueued = (await redis.Db.ListRangeAsync(new QueueKeys(queue).Wait)).Select(v => (string)v!)
-            .Concat((await redis.Db.SortedSetRangeByRankAsync(new QueueKeys(queue).Delayed)).Select(v => (string)v!)).ToList();
+        var completed = (await Redis.Db.SortedSetRangeByRankAsync(new QueueKeys(queue).Completed)).Select(v => (string)v!).ToList();
+        var stillQueued = (await Redis.Db.ListRangeAsync(new QueueKeys(queue).Wait)).Select(v => (string)v!)
+            .Concat((await Redis.Db.SortedSetRangeByRankAsync(new QueueKeys(queue).Delayed)).Select(v => (string)v!)).ToList();
         var processedByBullmq = bullmqRun["seen"]!.AsArray().Select(s => s!["id"]!.GetValue<string>()).ToList();
 
         Assert.True(report.Exported > 0, "the drain deadline should have left delayed jobs to export");
@@ -122,7 +117,7 @@ public sealed class CrashAndDrainTests(RedisServer redis) : IAsyncLifetime
             $"{Path.DirectorySeparatorChar}BullMq.Tests{Path.DirectorySeparatorChar}",
             $"{Path.DirectorySeparatorChar}BullMq.CrashWorker{Path.DirectorySeparatorChar}",
             StringComparison.Ordinal);
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(dll, "BullMq.CrashWorker.dll"), redis.Configuration, queue, $"{lockMs}"])
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(dll, "BullMq.CrashWorker.dll"), Redis.Configuration, queue, $"{lockMs}"])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

@@ -6,21 +6,9 @@ namespace BullMq.Tests.Interop;
 
 /// <summary>This client and the real BullMQ (npm, pinned) on one Redis must see the same truth.</summary>
 [Collection(RedisCollection.Name)]
-public sealed class InteropTests(RedisServer redis) : IAsyncLifetime
+public sealed class InteropTests(RedisServer redis) : QueueTest(redis)
 {
-    private readonly QueueConnection _connection = redis.NewQueueConnection();
-    private readonly Workers _workers = new(redis);
     private readonly BullMqNode _bullmq = new(redis);
-
-    private QueueProducer Producer => new(_connection);
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync()
-    {
-        await _workers.DisposeAsync();
-        await _connection.DisposeAsync();
-    }
 
     private async Task<JsonNode> BullMqJob(string queue, string id) => await _bullmq.RunAsync("job", new { queue, id });
 
@@ -80,7 +68,7 @@ public sealed class InteropTests(RedisServer redis) : IAsyncLifetime
         var ids = added["ids"]!.AsArray().Select(i => i!.GetValue<string>()).ToList();
         var attempts = new ConcurrentDictionary<string, int>();
 
-        _workers.Start(queue, (job, _) =>
+        Workers.Start(queue, (job, _) =>
         {
             var attempt = attempts.AddOrUpdate(job.Id, 1, (_, n) => n + 1);
             var data = job.ParseData();
@@ -91,7 +79,7 @@ public sealed class InteropTests(RedisServer redis) : IAsyncLifetime
 
             return Task.FromResult<object?>(new { echo = job.Name, by = "csharp" });
         });
-        var operations = new QueueOperations(_connection, queue);
+        var operations = Operations(queue);
         var ours = await Eventually.Until(operations.GetJobCountsAsync,
             c => c[JobStates.Completed] == 4 && c[JobStates.Failed] == 1, what: "4 completed and 1 failed");
 
@@ -119,7 +107,7 @@ public sealed class InteropTests(RedisServer redis) : IAsyncLifetime
     public async Task Pause_and_resume_work_in_both_directions()
     {
         var queue = RedisServer.UniqueQueue("pause-both");
-        var operations = new QueueOperations(_connection, queue);
+        var operations = Operations(queue);
 
         // Paused from C#: BullMQ sees it and its worker takes nothing.
         await operations.PauseAsync();
@@ -130,7 +118,7 @@ public sealed class InteropTests(RedisServer redis) : IAsyncLifetime
 
         // Resumed from BullMQ: the C# worker takes the job.
         var handled = 0;
-        _workers.Start(queue, (_, _) =>
+        Workers.Start(queue, (_, _) =>
         {
             Interlocked.Increment(ref handled);
             return Task.FromResult<object?>(null);
@@ -152,14 +140,14 @@ public sealed class InteropTests(RedisServer redis) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Csharp_and_bullmq_workers_on_one_queue_process_every_job_exactly_once()
+    public async Task Csharp_and_bullmqWorkers_on_one_queue_process_every_job_exactly_once()
     {
         var queue = RedisServer.UniqueQueue("shared");
         const int jobs = 300;
         var byCsharp = new ConcurrentDictionary<string, int>();
         // Jobs take 20 ms and each side runs 2 at once, so neither side can finish them all before the other starts.
         var bullmqRun = _bullmq.RunAsync("work", new { queue, expect = jobs, queueCompleted = jobs, timeoutMs = 30_000, concurrency = 2 }, TimeSpan.FromSeconds(60));
-        _workers.Start(queue, async (job, _) =>
+        Workers.Start(queue, async (job, _) =>
         {
             byCsharp.AddOrUpdate(job.Id, 1, (_, n) => n + 1);
             await Task.Delay(20, CancellationToken.None);
@@ -172,7 +160,7 @@ public sealed class InteropTests(RedisServer redis) : IAsyncLifetime
             ids.Add((await Producer.AddAsync(queue, "e", new { i, sleepMs = 20 })).JobId);
         }
 
-        var operations = new QueueOperations(_connection, queue);
+        var operations = Operations(queue);
         await Eventually.Until(operations.GetJobCountsAsync, c => c[JobStates.Completed] == jobs, TimeSpan.FromSeconds(60), "all completed");
         var bullmq = await bullmqRun;
 

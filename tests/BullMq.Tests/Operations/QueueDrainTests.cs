@@ -4,18 +4,13 @@ using BullMq.Tests.Infrastructure;
 namespace BullMq.Tests.Operations;
 
 [Collection(RedisCollection.Name)]
-public sealed class QueueDrainTests(RedisServer redis) : IAsyncLifetime
+public sealed class QueueDrainTests(RedisServer redis) : QueueTest(redis)
 {
-    private readonly QueueConnection _connection = redis.NewQueueConnection();
-    private readonly Workers _workers = new(redis);
     private readonly string _exportDirectory = Path.Combine(Path.GetTempPath(), $"bullmq-drain-{Guid.NewGuid():N}");
 
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
-        await _workers.DisposeAsync();
-        await _connection.DisposeAsync();
+        await base.DisposeAsync();
         if (Directory.Exists(_exportDirectory))
         {
             Directory.Delete(_exportDirectory, recursive: true);
@@ -26,13 +21,13 @@ public sealed class QueueDrainTests(RedisServer redis) : IAsyncLifetime
     public async Task With_no_worker_everything_left_is_exported_before_it_is_removed()
     {
         var queue = RedisServer.UniqueQueue("drain-export");
-        var producer = new QueueProducer(_connection);
+        var producer = new QueueProducer(Connection);
         var waiting = await producer.AddAsync(queue, "w", new { n = 1 });
         var delayed = await producer.AddAsync(queue, "d", new { n = 2 }, new JobOptions { Delay = 600_000 });
         var prioritized = await producer.AddAsync(queue, "p", new { n = 3 }, new JobOptions { Priority = 2 });
         var file = Path.Combine(_exportDirectory, "left.jsonl");
 
-        var report = await new QueueDrain(_connection).DrainAsync(queue, TimeSpan.FromMilliseconds(500), file);
+        var report = await new QueueDrain(Connection).DrainAsync(queue, TimeSpan.FromMilliseconds(500), file);
 
         Assert.False(report.Emptied);
         Assert.Equal(3, report.Exported);
@@ -44,26 +39,26 @@ public sealed class QueueDrainTests(RedisServer redis) : IAsyncLifetime
             lines.Select(l => (l.GetProperty("id").GetString()!, l.GetProperty("state").GetString()!)));
         Assert.Equal(2, lines[2].GetProperty("data").GetProperty("n").GetInt32());
         Assert.All(lines, l => Assert.Equal(queue, l.GetProperty("queue").GetString()));
-        var counts = await new QueueOperations(_connection, queue).GetJobCountsAsync();
+        var counts = await Operations(queue).GetJobCountsAsync();
         Assert.All(counts.Values, count => Assert.Equal(0, count));
-        Assert.False(await redis.Db.KeyExistsAsync(new QueueKeys(queue).Job(waiting.JobId)));
+        Assert.False(await Redis.Db.KeyExistsAsync(new QueueKeys(queue).Job(waiting.JobId)));
     }
 
     [Fact]
     public async Task While_draining_producers_are_refused_and_afterwards_accepted_again()
     {
         var queue = RedisServer.UniqueQueue("drain-refuse");
-        var producer = new QueueProducer(_connection);
+        var producer = new QueueProducer(Connection);
         await producer.AddAsync(queue, "slow", new { });
         var started = new TaskCompletionSource();
-        _workers.Start(queue, async (_, _) =>
+        Workers.Start(queue, async (_, _) =>
         {
             started.TrySetResult();
             await Task.Delay(800, CancellationToken.None);
             return null;
         });
         await started.Task.WaitAsync(TimeSpan.FromSeconds(20));
-        var drain = new QueueDrain(_connection);
+        var drain = new QueueDrain(Connection);
 
         var draining = drain.DrainAsync(queue, TimeSpan.FromSeconds(10), Path.Combine(_exportDirectory, "none.jsonl"));
         await Eventually.Until(() => drain.IsDrainingAsync(queue), d => d, what: "drain to start");
@@ -75,6 +70,6 @@ public sealed class QueueDrainTests(RedisServer redis) : IAsyncLifetime
         Assert.Equal(0, report.Exported);
         Assert.Null(report.ExportFile);
         Assert.True((await producer.AddAsync(queue, "after", new { })).Created);
-        Assert.False(await new QueueOperations(_connection, queue).IsPausedAsync());
+        Assert.False(await Operations(queue).IsPausedAsync());
     }
 }

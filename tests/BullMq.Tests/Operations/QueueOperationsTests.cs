@@ -4,37 +4,27 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 namespace BullMq.Tests.Operations;
 
 [Collection(RedisCollection.Name)]
-public sealed class QueueOperationsTests(RedisServer redis) : IAsyncLifetime
+public sealed class QueueOperationsTests(RedisServer redis) : QueueTest(redis)
 {
-    private readonly QueueConnection _connection = redis.NewQueueConnection();
-    private readonly Workers _workers = new(redis);
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync()
-    {
-        await _workers.DisposeAsync();
-        await _connection.DisposeAsync();
-    }
 
     [Fact]
-    public async Task Pause_sets_meta_paused_and_stops_workers_until_resume()
+    public async Task Pause_sets_meta_paused_and_stopsWorkers_until_resume()
     {
         var queue = RedisServer.UniqueQueue("pause");
-        var operations = new QueueOperations(_connection, queue);
+        var operations = Operations(queue);
         await operations.PauseAsync();
         var handled = 0;
-        _workers.Start(queue, (_, _) =>
+        Workers.Start(queue, (_, _) =>
         {
             Interlocked.Increment(ref handled);
             return Task.FromResult<object?>(null);
         });
 
-        await new QueueProducer(_connection).AddAsync(queue, "e", new { });
+        await new QueueProducer(Connection).AddAsync(queue, "e", new { });
         await Task.Delay(700);
 
         Assert.True(await operations.IsPausedAsync());
-        Assert.Equal("1", (string?)await redis.Db.HashGetAsync(operations.Keys.Meta, "paused"));
+        Assert.Equal("1", (string?)await Redis.Db.HashGetAsync(operations.Keys.Meta, "paused"));
         Assert.Equal(0, Volatile.Read(ref handled));
 
         await operations.ResumeAsync();
@@ -46,13 +36,13 @@ public sealed class QueueOperationsTests(RedisServer redis) : IAsyncLifetime
     public async Task Job_counts_cover_every_state()
     {
         var queue = RedisServer.UniqueQueue("counts");
-        var producer = new QueueProducer(_connection);
+        var producer = new QueueProducer(Connection);
         await producer.AddAsync(queue, "w", new { });
         await producer.AddAsync(queue, "w", new { });
         await producer.AddAsync(queue, "d", new { }, new JobOptions { Delay = 60_000 });
         await producer.AddAsync(queue, "p", new { }, new JobOptions { Priority = 4 });
 
-        var counts = await new QueueOperations(_connection, queue).GetJobCountsAsync();
+        var counts = await Operations(queue).GetJobCountsAsync();
 
         Assert.Equal(2, counts[JobStates.Waiting]);
         Assert.Equal(1, counts[JobStates.Delayed]);
@@ -66,10 +56,10 @@ public sealed class QueueOperationsTests(RedisServer redis) : IAsyncLifetime
     {
         var queue = RedisServer.UniqueQueue("age");
         var added = DateTimeOffset.FromUnixTimeMilliseconds(1_800_000_000_000);
-        await new QueueProducer(_connection, new FixedTime(added)).AddAsync(queue, "e", new { });
-        await new QueueProducer(_connection, new FixedTime(added.AddSeconds(30))).AddAsync(queue, "e", new { });
+        await new QueueProducer(Connection, new FixedTime(added)).AddAsync(queue, "e", new { });
+        await new QueueProducer(Connection, new FixedTime(added.AddSeconds(30))).AddAsync(queue, "e", new { });
 
-        var age = await new QueueOperations(_connection, queue, new FixedTime(added.AddSeconds(90))).OldestWaitingAgeAsync();
+        var age = await new QueueOperations(Connection, queue, new FixedTime(added.AddSeconds(90))).OldestWaitingAgeAsync();
 
         Assert.Equal(TimeSpan.FromSeconds(90), age);
     }
@@ -78,14 +68,14 @@ public sealed class QueueOperationsTests(RedisServer redis) : IAsyncLifetime
     public async Task Health_is_degraded_when_paused_or_backlogged_and_unhealthy_when_redis_is_gone()
     {
         var queue = RedisServer.UniqueQueue("health");
-        var check = new QueueHealthCheck(_connection, queue, backlogThreshold: 1);
+        var check = new QueueHealthCheck(Connection, queue, backlogThreshold: 1);
         var context = new HealthCheckContext();
 
         Assert.Equal(HealthStatus.Healthy, (await check.CheckHealthAsync(context)).Status);
-        await new QueueProducer(_connection).AddAsync(queue, "e", new { });
-        await new QueueProducer(_connection).AddAsync(queue, "e", new { });
+        await new QueueProducer(Connection).AddAsync(queue, "e", new { });
+        await new QueueProducer(Connection).AddAsync(queue, "e", new { });
         Assert.Equal(HealthStatus.Degraded, (await check.CheckHealthAsync(context)).Status);
-        await new QueueOperations(_connection, queue).PauseAsync();
+        await Operations(queue).PauseAsync();
         var paused = await check.CheckHealthAsync(context);
         Assert.Equal(HealthStatus.Degraded, paused.Status);
         Assert.Contains("paused", paused.Description, StringComparison.Ordinal);
@@ -93,10 +83,5 @@ public sealed class QueueOperationsTests(RedisServer redis) : IAsyncLifetime
         await using var nowhere = QueueConnection.Create("127.0.0.1:1,connectTimeout=300");
         var unreachable = await new QueueHealthCheck(nowhere, queue, 1).CheckHealthAsync(context);
         Assert.Equal(HealthStatus.Unhealthy, unreachable.Status);
-    }
-
-    private sealed class FixedTime(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
     }
 }

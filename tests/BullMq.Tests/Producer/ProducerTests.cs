@@ -6,17 +6,10 @@ using StackExchange.Redis;
 namespace BullMq.Tests.Producer;
 
 [Collection(RedisCollection.Name)]
-public sealed class ProducerTests(RedisServer redis) : IAsyncLifetime
+public sealed class ProducerTests(RedisServer redis) : QueueTest(redis)
 {
-    private readonly QueueConnection _connection = redis.NewQueueConnection();
-    private QueueProducer Producer => new(_connection);
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync() => await _connection.DisposeAsync();
-
     [Fact]
-    public async Task A_plain_job_is_stored_as_bullmq_stores_it_and_wakes_workers()
+    public async Task A_plain_job_is_stored_as_bullmq_stores_it_and_wakesWorkers()
     {
         var queue = RedisServer.UniqueQueue("plain");
         var keys = new QueueKeys(queue);
@@ -24,15 +17,15 @@ public sealed class ProducerTests(RedisServer redis) : IAsyncLifetime
         var added = await Producer.AddAsync(queue, "file-changed", new { path = "a/b.txt" });
 
         Assert.True(added.Created);
-        var job = (await redis.Db.HashGetAllAsync(keys.Job(added.JobId))).ToDictionary(e => (string)e.Name!, e => (string)e.Value!);
+        var job = (await Redis.Db.HashGetAllAsync(keys.Job(added.JobId))).ToDictionary(e => (string)e.Name!, e => (string)e.Value!);
         Assert.Equal("file-changed", job["name"]);
         Assert.Equal("""{"path":"a/b.txt"}""", job["data"]);
         Assert.Equal("0", job["delay"]);
         Assert.Equal("0", job["priority"]);
         Assert.True(long.Parse(job["timestamp"], System.Globalization.CultureInfo.InvariantCulture) > 0);
-        Assert.Equal([added.JobId], (await redis.Db.ListRangeAsync(keys.Wait)).Select(v => (string)v!));
-        Assert.Equal(0, await redis.Db.SortedSetScoreAsync(keys.Marker, "0"));
-        var events = await redis.Db.StreamRangeAsync(keys.Events);
+        Assert.Equal([added.JobId], (await Redis.Db.ListRangeAsync(keys.Wait)).Select(v => (string)v!));
+        Assert.Equal(0, await Redis.Db.SortedSetScoreAsync(keys.Marker, "0"));
+        var events = await Redis.Db.StreamRangeAsync(keys.Events);
         Assert.Equal(["added", "waiting"], events.Select(e => (string)e["event"]!));
     }
 
@@ -48,8 +41,8 @@ public sealed class ProducerTests(RedisServer redis) : IAsyncLifetime
         Assert.True(first.Created);
         Assert.False(second.Created);
         Assert.Equal("evt-7", second.JobId);
-        Assert.Equal(1, await redis.Db.ListLengthAsync(new QueueKeys(queue).Wait));
-        Assert.Equal("""{"n":1}""", (string?)await redis.Db.HashGetAsync(new QueueKeys(queue).Job("evt-7"), "data"));
+        Assert.Equal(1, await Redis.Db.ListLengthAsync(new QueueKeys(queue).Wait));
+        Assert.Equal("""{"n":1}""", (string?)await Redis.Db.HashGetAsync(new QueueKeys(queue).Job("evt-7"), "data"));
     }
 
     [Fact]
@@ -62,7 +55,7 @@ public sealed class ProducerTests(RedisServer redis) : IAsyncLifetime
         Assert.All(added, a => Assert.True(a.Created));
         foreach (var queue in queues)
         {
-            Assert.Equal("""{"kind":"created"}""", (string?)await redis.Db.HashGetAsync(new QueueKeys(queue).Job("ev-1"), "data"));
+            Assert.Equal("""{"kind":"created"}""", (string?)await Redis.Db.HashGetAsync(new QueueKeys(queue).Job("ev-1"), "data"));
         }
     }
 
@@ -70,13 +63,13 @@ public sealed class ProducerTests(RedisServer redis) : IAsyncLifetime
     public async Task Fan_out_adds_to_no_queue_when_one_of_them_is_draining()
     {
         string[] queues = [RedisServer.UniqueQueue("fan-ok"), RedisServer.UniqueQueue("fan-draining")];
-        await redis.Db.HashSetAsync(new QueueKeys(queues[1]).Meta, "sandbox:draining", 1);
+        await Redis.Db.HashSetAsync(new QueueKeys(queues[1]).Meta, "sandbox:draining", 1);
 
         var error = await Assert.ThrowsAsync<QueueDrainingException>(() => Producer.AddToManyAsync(queues, "e", new { }));
 
         Assert.Equal(queues[1], error.Queue);
-        Assert.False(await redis.Db.KeyExistsAsync(new QueueKeys(queues[0]).Wait));
-        Assert.False(await redis.Db.KeyExistsAsync(new QueueKeys(queues[0]).Id));
+        Assert.False(await Redis.Db.KeyExistsAsync(new QueueKeys(queues[0]).Wait));
+        Assert.False(await Redis.Db.KeyExistsAsync(new QueueKeys(queues[0]).Id));
     }
 
     [Fact]
@@ -87,7 +80,7 @@ public sealed class ProducerTests(RedisServer redis) : IAsyncLifetime
         var error = await Assert.ThrowsAsync<ArgumentException>(() => Producer.AddJsonAsync(queue, "e", "{not json"));
 
         Assert.StartsWith("Job data is not valid JSON", error.Message, StringComparison.Ordinal);
-        Assert.False(await redis.Db.KeyExistsAsync(new QueueKeys(queue).Id));
+        Assert.False(await Redis.Db.KeyExistsAsync(new QueueKeys(queue).Id));
     }
 
     [Fact]
@@ -99,10 +92,10 @@ public sealed class ProducerTests(RedisServer redis) : IAsyncLifetime
         var delayed = await Producer.AddAsync(queue, "d", new { }, new JobOptions { Delay = 60_000 });
         var prioritized = await Producer.AddAsync(queue, "p", new { }, new JobOptions { Priority = 3 });
 
-        var timestamp = (long)await redis.Db.HashGetAsync(keys.Job(delayed.JobId), "timestamp");
-        Assert.Equal(Scores.Delayed(timestamp + 60_000), await redis.Db.SortedSetScoreAsync(keys.Delayed, delayed.JobId));
-        Assert.Equal(Scores.Prioritized(3, 1), await redis.Db.SortedSetScoreAsync(keys.Prioritized, prioritized.JobId));
-        Assert.Equal(Scores.DueAt(Scores.Delayed(timestamp + 60_000)), await redis.Db.SortedSetScoreAsync(keys.Marker, "1"));
+        var timestamp = (long)await Redis.Db.HashGetAsync(keys.Job(delayed.JobId), "timestamp");
+        Assert.Equal(Scores.Delayed(timestamp + 60_000), await Redis.Db.SortedSetScoreAsync(keys.Delayed, delayed.JobId));
+        Assert.Equal(Scores.Prioritized(3, 1), await Redis.Db.SortedSetScoreAsync(keys.Prioritized, prioritized.JobId));
+        Assert.Equal(Scores.DueAt(Scores.Delayed(timestamp + 60_000)), await Redis.Db.SortedSetScoreAsync(keys.Marker, "1"));
     }
 
     [Fact]
@@ -110,8 +103,8 @@ public sealed class ProducerTests(RedisServer redis) : IAsyncLifetime
     {
         var queue = RedisServer.UniqueQueue("same-ms");
         var keys = new QueueKeys(queue);
-        var frozen = new FrozenTime(DateTimeOffset.FromUnixTimeMilliseconds(1_800_000_000_000));
-        var producer = new QueueProducer(_connection, frozen);
+        var frozen = new FixedTime(DateTimeOffset.FromUnixTimeMilliseconds(1_800_000_000_000));
+        var producer = new QueueProducer(Connection, frozen);
 
         var ids = new List<string>();
         for (var i = 0; i < 5; i++)
@@ -121,7 +114,7 @@ public sealed class ProducerTests(RedisServer redis) : IAsyncLifetime
 
         for (var i = 0; i < ids.Count; i++)
         {
-            Assert.Equal(Scores.Delayed(1_800_000_001_000, i), await redis.Db.SortedSetScoreAsync(keys.Delayed, ids[i]));
+            Assert.Equal(Scores.Delayed(1_800_000_001_000, i), await Redis.Db.SortedSetScoreAsync(keys.Delayed, ids[i]));
         }
     }
 
@@ -138,10 +131,5 @@ public sealed class ProducerTests(RedisServer redis) : IAsyncLifetime
             new QueueProducer(connection).AddAsync("orphan", "e", new { }));
 
         Assert.StartsWith("Redis is unreachable; job 'e' was not added to orphan", error.Message, StringComparison.Ordinal);
-    }
-
-    private sealed class FrozenTime(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
     }
 }

@@ -6,18 +6,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace BullMq.Tests.Telemetry;
 
 [Collection(RedisCollection.Name)]
-public sealed class TelemetryTests(RedisServer redis) : IAsyncLifetime
+public sealed class TelemetryTests(RedisServer redis) : QueueTest(redis)
 {
-    private readonly QueueConnection _connection = redis.NewQueueConnection();
-    private readonly Workers _workers = new(redis);
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync()
-    {
-        await _workers.DisposeAsync();
-        await _connection.DisposeAsync();
-    }
 
     [Fact]
     public async Task The_processing_span_continues_the_trace_of_the_code_that_added_the_job()
@@ -44,13 +34,13 @@ public sealed class TelemetryTests(RedisServer redis) : IAsyncLifetime
         using (var request = api.StartActivity("PUT /files"))
         {
             requestTrace = request!.TraceId;
-            jobId = (await new QueueProducer(_connection).AddAsync(queue, "e", new { })).JobId;
+            jobId = (await new QueueProducer(Connection).AddAsync(queue, "e", new { })).JobId;
         }
 
-        var stored = await new QueueOperations(_connection, queue).GetJobAsync(jobId);
+        var stored = await Operations(queue).GetJobAsync(jobId);
         Assert.StartsWith($"00-{requestTrace}-", stored!.TraceParent, StringComparison.Ordinal);
 
-        _workers.Start(queue, (_, _) => Task.FromResult<object?>(null));
+        Workers.Start(queue, (_, _) => Task.FromResult<object?>(null));
         var processing = await Eventually.Until(
             () =>
             {
@@ -70,12 +60,12 @@ public sealed class TelemetryTests(RedisServer redis) : IAsyncLifetime
     public async Task The_monitor_publishes_the_metric_contract_names_and_labels()
     {
         var queue = RedisServer.UniqueQueue("metrics");
-        var producer = new QueueProducer(_connection);
+        var producer = new QueueProducer(Connection);
         await producer.AddAsync(queue, "e", new { });
         await producer.AddAsync(queue, "e", new { }, new JobOptions { Delay = 60_000 });
-        await new QueueOperations(_connection, queue).PauseAsync();
+        await Operations(queue).PauseAsync();
         using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
-        using var monitor = new QueueMonitor(_connection, [queue], services.GetRequiredService<IMeterFactory>());
+        using var monitor = new QueueMonitor(Connection, [queue], services.GetRequiredService<IMeterFactory>());
         await monitor.RefreshAsync();
 
         var seen = new List<(string Instrument, double Value, Dictionary<string, string> Tags)>();

@@ -5,24 +5,12 @@ using BullMq.Tests.Infrastructure;
 namespace BullMq.Tests.Worker;
 
 [Collection(RedisCollection.Name)]
-public sealed class WorkerTests(RedisServer redis) : IAsyncLifetime
+public sealed class WorkerTests(RedisServer redis) : QueueTest(redis)
 {
-    private readonly QueueConnection _connection = redis.NewQueueConnection();
-    private readonly Workers _workers = new(redis);
-
-    private QueueProducer Producer => new(_connection);
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync()
-    {
-        await _workers.DisposeAsync();
-        await _connection.DisposeAsync();
-    }
 
     private async Task<Job> FinishedJob(string queue, string id) =>
         (await Eventually.Until(
-            () => new QueueOperations(_connection, queue).GetJobAsync(id),
+            () => Operations(queue).GetJobAsync(id),
             job => job?.FinishedOn is not null,
             what: $"job {id} of {queue} to finish"))!;
 
@@ -32,7 +20,7 @@ public sealed class WorkerTests(RedisServer redis) : IAsyncLifetime
         var queue = RedisServer.UniqueQueue("complete");
         var added = await Producer.AddAsync(queue, "sum", new { a = 2, b = 3 });
 
-        _workers.Start(queue, (job, _) =>
+        Workers.Start(queue, (job, _) =>
         {
             var data = job.ParseData();
             return Task.FromResult<object?>(new { sum = data.GetProperty("a").GetInt32() + data.GetProperty("b").GetInt32() });
@@ -41,9 +29,9 @@ public sealed class WorkerTests(RedisServer redis) : IAsyncLifetime
 
         Assert.Equal("""{"sum":5}""", job.ReturnValueJson);
         Assert.Equal(1, job.AttemptsMade);
-        Assert.Equal(JobStates.Completed, await new QueueOperations(_connection, queue).GetStateAsync(added.JobId));
-        Assert.Equal(0, await redis.Db.ListLengthAsync(new QueueKeys(queue).Active));
-        Assert.False(await redis.Db.KeyExistsAsync(new QueueKeys(queue).Lock(added.JobId)));
+        Assert.Equal(JobStates.Completed, await Operations(queue).GetStateAsync(added.JobId));
+        Assert.Equal(0, await Redis.Db.ListLengthAsync(new QueueKeys(queue).Active));
+        Assert.False(await Redis.Db.KeyExistsAsync(new QueueKeys(queue).Lock(added.JobId)));
     }
 
     [Fact]
@@ -53,12 +41,12 @@ public sealed class WorkerTests(RedisServer redis) : IAsyncLifetime
         var added = await Producer.AddAsync(queue, "flaky", new { }, new JobOptions { Attempts = 3, Backoff = Backoff.Fixed(200) });
         var attempts = 0;
 
-        _workers.Start(queue, (_, _) => ++attempts < 3 ? throw new InvalidOperationException($"boom {attempts}") : Task.FromResult<object?>("ok"));
+        Workers.Start(queue, (_, _) => ++attempts < 3 ? throw new InvalidOperationException($"boom {attempts}") : Task.FromResult<object?>("ok"));
         var job = await FinishedJob(queue, added.JobId);
 
         Assert.Equal(3, job.AttemptsMade);
         Assert.Equal("\"ok\"", job.ReturnValueJson);
-        var events = (await redis.Db.StreamRangeAsync(new QueueKeys(queue).Events)).Select(e => (string)e["event"]!).ToList();
+        var events = (await Redis.Db.StreamRangeAsync(new QueueKeys(queue).Events)).Select(e => (string)e["event"]!).ToList();
         Assert.Equal(2, events.Count(e => e == "delayed"));
         Assert.Equal(1, events.Count(e => e == "completed"));
     }
@@ -69,14 +57,14 @@ public sealed class WorkerTests(RedisServer redis) : IAsyncLifetime
         var queue = RedisServer.UniqueQueue("fail");
         var added = await Producer.AddAsync(queue, "doomed", new { }, new JobOptions { Attempts = 2 });
 
-        _workers.Start(queue, (_, _) => throw new InvalidOperationException("disk on fire"));
+        Workers.Start(queue, (_, _) => throw new InvalidOperationException("disk on fire"));
         var job = await FinishedJob(queue, added.JobId);
 
         Assert.Equal("disk on fire", job.FailedReason);
         Assert.Equal(2, job.AttemptsMade);
         Assert.Equal(2, JsonSerializer.Deserialize<string[]>(job.StacktraceJson!)!.Length);
-        Assert.Equal(JobStates.Failed, await new QueueOperations(_connection, queue).GetStateAsync(added.JobId));
-        var events = (await redis.Db.StreamRangeAsync(new QueueKeys(queue).Events)).Select(e => (string)e["event"]!).ToList();
+        Assert.Equal(JobStates.Failed, await Operations(queue).GetStateAsync(added.JobId));
+        var events = (await Redis.Db.StreamRangeAsync(new QueueKeys(queue).Events)).Select(e => (string)e["event"]!).ToList();
         Assert.Contains("retries-exhausted", events);
     }
 
@@ -86,7 +74,7 @@ public sealed class WorkerTests(RedisServer redis) : IAsyncLifetime
         var queue = RedisServer.UniqueQueue("unrecoverable");
         var added = await Producer.AddAsync(queue, "bad", new { }, new JobOptions { Attempts = 5 });
 
-        _workers.Start(queue, (_, _) => throw new UnrecoverableJobException("malformed event"));
+        Workers.Start(queue, (_, _) => throw new UnrecoverableJobException("malformed event"));
         var job = await FinishedJob(queue, added.JobId);
 
         Assert.Equal(1, job.AttemptsMade);
@@ -99,12 +87,12 @@ public sealed class WorkerTests(RedisServer redis) : IAsyncLifetime
         var queue = RedisServer.UniqueQueue("notjson");
         var keys = new QueueKeys(queue);
         // Written by hand, as a foreign producer might: BullMQ's layout with broken data.
-        await redis.Db.HashSetAsync(keys.Job("broken"), [new("name", "e"), new("data", "{oops"), new("opts", "{}"), new("timestamp", 1)]);
-        await redis.Db.ListLeftPushAsync(keys.Wait, "broken");
+        await Redis.Db.HashSetAsync(keys.Job("broken"), [new("name", "e"), new("data", "{oops"), new("opts", "{}"), new("timestamp", 1)]);
+        await Redis.Db.ListLeftPushAsync(keys.Wait, "broken");
         var good = await Producer.AddAsync(queue, "e", new { fine = true });
         var handled = new ConcurrentBag<string>();
 
-        _workers.Start(queue, (job, _) =>
+        Workers.Start(queue, (job, _) =>
         {
             handled.Add(job.Id);
             return Task.FromResult<object?>(null);
@@ -129,7 +117,7 @@ public sealed class WorkerTests(RedisServer redis) : IAsyncLifetime
         var runs = new ConcurrentDictionary<string, int>();
         var running = 0;
         var mostAtOnce = 0;
-        _workers.Start(queue, async (job, _) =>
+        Workers.Start(queue, async (job, _) =>
         {
             var now = Interlocked.Increment(ref running);
             InterlockedMax(ref mostAtOnce, now);
@@ -139,7 +127,7 @@ public sealed class WorkerTests(RedisServer redis) : IAsyncLifetime
             return null;
         }, Workers.Fast with { Concurrency = 8 });
 
-        await Eventually.Until(() => new QueueOperations(_connection, queue).GetJobCountsAsync(), c => c[JobStates.Completed] == 100, what: "100 completed");
+        await Eventually.Until(() => Operations(queue).GetJobCountsAsync(), c => c[JobStates.Completed] == 100, what: "100 completed");
 
         Assert.Equal(ids.Order(), runs.Keys.Order());
         Assert.All(runs.Values, n => Assert.Equal(1, n));
@@ -150,13 +138,13 @@ public sealed class WorkerTests(RedisServer redis) : IAsyncLifetime
     public async Task Prioritized_jobs_run_in_priority_order_and_delayed_ones_wait_for_their_time()
     {
         var queue = RedisServer.UniqueQueue("order");
-        var operations = new QueueOperations(_connection, queue);
+        var operations = Operations(queue);
         await operations.PauseAsync();
         var low = await Producer.AddAsync(queue, "low", new { }, new JobOptions { Priority = 10 });
         var high = await Producer.AddAsync(queue, "high", new { }, new JobOptions { Priority = 1 });
         var later = await Producer.AddAsync(queue, "later", new { }, new JobOptions { Delay = 1500 });
         var order = new ConcurrentQueue<string>();
-        _workers.Start(queue, (job, _) =>
+        Workers.Start(queue, (job, _) =>
         {
             order.Enqueue(job.Name);
             return Task.FromResult<object?>(null);
@@ -178,9 +166,9 @@ public sealed class WorkerTests(RedisServer redis) : IAsyncLifetime
         var keys = new QueueKeys(queue);
         var added = await Producer.AddAsync(queue, "orphan", new { });
         // What a dead worker leaves behind: the job in active, its lock expired.
-        await redis.Db.ListRightPopLeftPushAsync(keys.Wait, keys.Active);
+        await Redis.Db.ListRightPopLeftPushAsync(keys.Wait, keys.Active);
 
-        _workers.Start(queue, (_, _) => Task.FromResult<object?>("recovered"));
+        Workers.Start(queue, (_, _) => Task.FromResult<object?>("recovered"));
         var job = await FinishedJob(queue, added.JobId);
 
         Assert.Equal("\"recovered\"", job.ReturnValueJson);
@@ -193,11 +181,11 @@ public sealed class WorkerTests(RedisServer redis) : IAsyncLifetime
         var queue = RedisServer.UniqueQueue("stalled-too-often");
         var keys = new QueueKeys(queue);
         var added = await Producer.AddAsync(queue, "cursed", new { });
-        await redis.Db.ListRightPopLeftPushAsync(keys.Wait, keys.Active);
-        await redis.Db.HashSetAsync(keys.Job(added.JobId), "stc", 1);
+        await Redis.Db.ListRightPopLeftPushAsync(keys.Wait, keys.Active);
+        await Redis.Db.HashSetAsync(keys.Job(added.JobId), "stc", 1);
         var ran = false;
 
-        _workers.Start(queue, (_, _) =>
+        Workers.Start(queue, (_, _) =>
         {
             ran = true;
             return Task.FromResult<object?>(null);
@@ -214,7 +202,7 @@ public sealed class WorkerTests(RedisServer redis) : IAsyncLifetime
         var queue = RedisServer.UniqueQueue("renew");
         var added = await Producer.AddAsync(queue, "slow", new { });
 
-        _workers.Start(queue, async (_, ct) =>
+        Workers.Start(queue, async (_, ct) =>
         {
             await Task.Delay(TimeSpan.FromSeconds(5), ct);
             return "done";
@@ -232,7 +220,7 @@ public sealed class WorkerTests(RedisServer redis) : IAsyncLifetime
         var queue = RedisServer.UniqueQueue("stop");
         var first = await Producer.AddAsync(queue, "first", new { });
         var started = new TaskCompletionSource();
-        var worker = _workers.Start(queue, async (_, _) =>
+        var worker = Workers.Start(queue, async (_, _) =>
         {
             started.TrySetResult();
             await Task.Delay(500, CancellationToken.None);
@@ -244,7 +232,7 @@ public sealed class WorkerTests(RedisServer redis) : IAsyncLifetime
         var second = await Producer.AddAsync(queue, "second", new { });
         await Task.Delay(300);
 
-        var operations = new QueueOperations(_connection, queue);
+        var operations = Operations(queue);
         Assert.Equal(JobStates.Completed, await operations.GetStateAsync(first.JobId));
         Assert.Equal(JobStates.Waiting, await operations.GetStateAsync(second.JobId));
     }
@@ -260,18 +248,18 @@ public sealed class WorkerTests(RedisServer redis) : IAsyncLifetime
         }
 
         var done = 0;
-        _workers.Start(queue, (_, _) =>
+        Workers.Start(queue, (_, _) =>
         {
             Interlocked.Increment(ref done);
             return Task.FromResult<object?>(null);
         });
         await Eventually.Until(() => Task.FromResult(Volatile.Read(ref done)), n => n == 5, what: "5 handled");
         var completed = await Eventually.Until(
-            async () => (await redis.Db.SortedSetRangeByRankAsync(new QueueKeys(queue).Completed)).Select(v => (string)v!).ToList(),
+            async () => (await Redis.Db.SortedSetRangeByRankAsync(new QueueKeys(queue).Completed)).Select(v => (string)v!).ToList(),
             c => c.Count == 2 && !c.Except(ids.TakeLast(2)).Any(), what: "two most recent completed");
 
         Assert.Equal(ids.TakeLast(2), completed);
-        Assert.False(await redis.Db.KeyExistsAsync(new QueueKeys(queue).Job(ids[0])));
+        Assert.False(await Redis.Db.KeyExistsAsync(new QueueKeys(queue).Job(ids[0])));
     }
 
     private static void InterlockedMax(ref int target, int value)

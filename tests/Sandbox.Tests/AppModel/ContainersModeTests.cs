@@ -1,29 +1,16 @@
 using Aspire.Hosting.ApplicationModel;
-using Aspire.Hosting.Testing;
 using Sandbox.AppHost;
 using Sandbox.Tests.Infrastructure;
 
 namespace Sandbox.Tests.AppModel;
 
 /// <summary>Container mode is what laptops with Docker get; nothing here can start it, so its model is checked instead.</summary>
-public sealed class ContainersModeTests : IAsyncLifetime
+public sealed class ContainersModeTests() : ModelTest("containers")
 {
-    private readonly TempDirectory _state = new("model-containers");
-    private IDistributedApplicationTestingBuilder _builder = null!;
-
-    public async Task InitializeAsync() =>
-        _builder = await Infrastructure.AppModel.BuildAsync("containers", _state.Path);
-
-    public async Task DisposeAsync()
-    {
-        await _builder.DisposeAsync();
-        _state.Dispose();
-    }
-
     [Fact]
     public void Six_resources_carry_the_names_operators_use()
     {
-        var names = _builder.SandboxResources().Select(r => r.Name).Order();
+        var names = Builder.SandboxResources().Select(r => r.Name).Order();
 
         Assert.Equal(["filestore", "grafana", "metastore", "prometheus", "redis", "timestore"], names);
     }
@@ -31,7 +18,7 @@ public sealed class ContainersModeTests : IAsyncLifetime
     [Fact]
     public void Every_container_image_is_pinned_to_an_explicit_tag()
     {
-        var images = _builder.Resources.OfType<ContainerResource>()
+        var images = Builder.Resources.OfType<ContainerResource>()
             .Select(c => c.Annotations.OfType<ContainerImageAnnotation>().Last())
             .ToDictionary(i => i.Image, i => i.Tag);
 
@@ -44,7 +31,7 @@ public sealed class ContainersModeTests : IAsyncLifetime
     [Fact]
     public void Bind_mount_sources_exist_before_anything_starts()
     {
-        var mounts = _builder.Resources.OfType<ContainerResource>()
+        var mounts = Builder.Resources.OfType<ContainerResource>()
             .SelectMany(c => c.Annotations.OfType<ContainerMountAnnotation>())
             .Where(m => m.Type == ContainerMountType.BindMount)
             .ToList();
@@ -61,7 +48,7 @@ public sealed class ContainersModeTests : IAsyncLifetime
     {
         foreach (var service in new[] { "filestore", "metastore", "timestore" })
         {
-            var resource = _builder.Resource(service);
+            var resource = Builder.Resource(service);
             Assert.Contains("redis", resource.References());
             Assert.Contains("redis", resource.WaitsFor());
         }
@@ -70,14 +57,14 @@ public sealed class ContainersModeTests : IAsyncLifetime
     [Fact]
     public void Prometheus_starts_alongside_the_services_and_grafana_waits_for_prometheus()
     {
-        Assert.Empty(_builder.Resource("prometheus").WaitsFor());
-        Assert.Equal(["prometheus"], _builder.Resource("grafana").WaitsFor());
+        Assert.Empty(Builder.Resource("prometheus").WaitsFor());
+        Assert.Equal(["prometheus"], Builder.Resource("grafana").WaitsFor());
     }
 
     [Fact]
     public async Task Redis_container_runs_with_append_only_persistence_and_no_eviction()
     {
-        var redis = (IResourceWithArgs)_builder.Resource("redis");
+        var redis = (IResourceWithArgs)Builder.Resource("redis");
 
         var args = await Infrastructure.AppModel.ArgumentsWithoutResolvingAsync(redis);
 
@@ -88,7 +75,7 @@ public sealed class ContainersModeTests : IAsyncLifetime
     [Fact]
     public async Task Grafana_is_provisioned_with_anonymous_read_access_and_the_prometheus_address()
     {
-        var grafana = _builder.Resource("grafana");
+        var grafana = Builder.Resource("grafana");
 
         var environment = await grafana.EnvironmentWithoutResolvingAsync();
 

@@ -1,34 +1,21 @@
 using Aspire.Hosting.ApplicationModel;
-using Aspire.Hosting.Testing;
 using Sandbox.AppHost;
 using Sandbox.Tests.Infrastructure;
 
 namespace Sandbox.Tests.AppModel;
 
-public sealed class ExecutablesModeTests : IAsyncLifetime
+public sealed class ExecutablesModeTests() : ModelTest("executables")
 {
-    private readonly TempDirectory _state = new("model-executables");
-    private IDistributedApplicationTestingBuilder _builder = null!;
-
-    public async Task InitializeAsync() =>
-        _builder = await Infrastructure.AppModel.BuildAsync("executables", _state.Path);
-
-    public async Task DisposeAsync()
-    {
-        await _builder.DisposeAsync();
-        _state.Dispose();
-    }
-
     [Fact]
     public void Has_no_container_resources_because_no_engine_is_assumed()
     {
-        Assert.Empty(_builder.Resources.OfType<ContainerResource>());
+        Assert.Empty(Builder.Resources.OfType<ContainerResource>());
     }
 
     [Fact]
     public void Grafana_is_skipped_and_the_other_five_resources_remain()
     {
-        var names = _builder.SandboxResources().Select(r => r.Name).Order();
+        var names = Builder.SandboxResources().Select(r => r.Name).Order();
 
         Assert.Equal(["filestore", "metastore", "prometheus", "redis", "timestore"], names);
     }
@@ -36,12 +23,12 @@ public sealed class ExecutablesModeTests : IAsyncLifetime
     [Fact]
     public async Task Redis_server_runs_from_path_with_its_data_under_the_state_directory()
     {
-        var redis = Assert.IsType<RedisServerResource>(_builder.Resource("redis"));
+        var redis = Assert.IsType<RedisServerResource>(Builder.Resource("redis"));
 
         var args = await Infrastructure.AppModel.ArgumentsWithoutResolvingAsync(redis);
 
         Assert.EndsWith("redis-server", redis.Command, StringComparison.Ordinal);
-        Assert.StartsWith(_state.Path, redis.DataDirectory, StringComparison.Ordinal);
+        Assert.StartsWith(StateDirectory, redis.DataDirectory, StringComparison.Ordinal);
         Assert.True(Directory.Exists(redis.DataDirectory));
         Assert.Contains("--appendonly yes", args, StringComparison.Ordinal);
         Assert.Contains("--maxmemory-policy noeviction", args, StringComparison.Ordinal);
@@ -52,28 +39,28 @@ public sealed class ExecutablesModeTests : IAsyncLifetime
     [Fact]
     public async Task Prometheus_runs_from_path_with_generated_config_and_its_own_data_folder()
     {
-        var prometheus = Assert.IsType<PrometheusServerResource>(_builder.Resource("prometheus"));
+        var prometheus = Assert.IsType<PrometheusServerResource>(Builder.Resource("prometheus"));
 
         var args = await Infrastructure.AppModel.ArgumentsWithoutResolvingAsync(prometheus);
 
         Assert.EndsWith("prometheus", prometheus.Command, StringComparison.Ordinal);
-        Assert.Contains($"--config.file={Path.Combine(_state.Path, "prometheus", "config", "prometheus.yml")}", args, StringComparison.Ordinal);
-        Assert.Contains($"--storage.tsdb.path={Path.Combine(_state.Path, "prometheus", "data")}", args, StringComparison.Ordinal);
+        Assert.Contains($"--config.file={Path.Combine(StateDirectory, "prometheus", "config", "prometheus.yml")}", args, StringComparison.Ordinal);
+        Assert.Contains($"--storage.tsdb.path={Path.Combine(StateDirectory, "prometheus", "data")}", args, StringComparison.Ordinal);
         Assert.Equal(Repository.PathOf("dashboards", "prometheus", "rules"), prometheus.Layout.RulesDirectory);
     }
 
     [Fact]
     public void Services_wait_for_redis_and_prometheus_waits_for_nothing()
     {
-        Assert.All(["filestore", "metastore", "timestore"], name => Assert.Equal(["redis"], _builder.Resource(name).WaitsFor()));
-        Assert.Empty(_builder.Resource("prometheus").WaitsFor());
+        Assert.All(["filestore", "metastore", "timestore"], name => Assert.Equal(["redis"], Builder.Resource(name).WaitsFor()));
+        Assert.Empty(Builder.Resource("prometheus").WaitsFor());
     }
 
     [Fact]
     public async Task Consumers_are_one_project_started_in_two_roles()
     {
-        var metastore = await _builder.Resource("metastore").EnvironmentWithoutResolvingAsync();
-        var timestore = await _builder.Resource("timestore").EnvironmentWithoutResolvingAsync();
+        var metastore = await Builder.Resource("metastore").EnvironmentWithoutResolvingAsync();
+        var timestore = await Builder.Resource("timestore").EnvironmentWithoutResolvingAsync();
 
         Assert.Equal("metastore", metastore["Consumer__Role"]);
         Assert.Equal("timestore", timestore["Consumer__Role"]);

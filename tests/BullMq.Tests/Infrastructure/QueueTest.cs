@@ -1,0 +1,29 @@
+namespace BullMq.Tests.Infrastructure;
+
+/// <summary>What every test on the shared Redis needs: a connection, workers that are always stopped, a producer.</summary>
+public abstract class QueueTest(RedisServer redis) : IAsyncLifetime
+{
+    protected RedisServer Redis { get; } = redis;
+
+    protected QueueConnection Connection { get; } = redis.NewQueueConnection();
+
+    protected Workers Workers { get; } = new(redis);
+
+    protected QueueProducer Producer => new(Connection);
+
+    protected QueueOperations Operations(string queue) => new(Connection, queue);
+
+    public virtual Task InitializeAsync() => Task.CompletedTask;
+
+    public virtual async Task DisposeAsync()
+    {
+        await Workers.DisposeAsync();
+        await Connection.DisposeAsync();
+    }
+}
+
+/// <summary>A clock that stays where the test put it.</summary>
+public sealed class FixedTime(DateTimeOffset now) : TimeProvider
+{
+    public override DateTimeOffset GetUtcNow() => now;
+}
