@@ -1,9 +1,10 @@
+using Xunit;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using StackExchange.Redis;
 
-namespace BullMq.Tests.Infrastructure;
+namespace Sandbox.Testing;
 
 /// <summary>A real <c>redis-server</c> on a free loopback port with its data in a temp folder, shared by a test collection.</summary>
 public sealed class RedisServer : IAsyncLifetime
@@ -72,9 +73,6 @@ public sealed class RedisServer : IAsyncLifetime
         }
     }
 
-    /// <summary>A connection for the code under test, as a service would create it.</summary>
-    public QueueConnection NewQueueConnection() => QueueConnection.Create(Configuration);
-
     /// <summary>A queue name no other test uses.</summary>
     public static string UniqueQueue(string purpose) => $"{purpose}-{Guid.NewGuid():N}"[..Math.Min(60, purpose.Length + 33)];
 
@@ -108,10 +106,4 @@ public sealed class RedisServer : IAsyncLifetime
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
-}
-
-[CollectionDefinition(Name)]
-public sealed class RedisCollection : ICollectionFixture<RedisServer>
-{
-    public const string Name = "Redis";
 }

@@ -1,4 +1,4 @@
-namespace BullMq.Tests.Infrastructure;
+namespace Sandbox.Testing;
 
 /// <summary>Waits for a condition with a deadline, so no test hangs; fails with what was last seen.</summary>
 public static class Eventually
