@@ -12,7 +12,8 @@ namespace Sandbox.AppHost;
 public sealed record SandboxAddress(
     [property: JsonPropertyName("url")] string? Url,
     [property: JsonPropertyName("connectionString")] string? ConnectionString = null,
-    [property: JsonPropertyName("skipped")] string? Skipped = null);
+    [property: JsonPropertyName("skipped")] string? Skipped = null,
+    [property: JsonPropertyName("operatorToken")] string? OperatorToken = null);
 
 /// <summary>The content of <c>endpoints.json</c>.</summary>
 public sealed record SandboxAddresses(
@@ -97,7 +98,10 @@ internal sealed class SandboxAddressBook(
             else if (resource is IResourceWithEndpoints withEndpoints
                      && withEndpoints.GetEndpoint("http") is { Exists: true } http)
             {
-                book[resource.Name] = new SandboxAddress(http.Url);
+                // Filestore's operator token goes with its address: the runbook's calls need both.
+                var token = model.Resources.OfType<ParameterResource>()
+                    .FirstOrDefault(p => p.Name == resource.Name + ServiceExtensions.OperatorTokenSuffix);
+                book[resource.Name] = new SandboxAddress(http.Url, OperatorToken: token is null ? null : await token.GetValueAsync(ct));
             }
         }
 

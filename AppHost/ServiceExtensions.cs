@@ -9,9 +9,18 @@ public enum ConsumerRole
 
 public static class ServiceExtensions
 {
-    /// <summary>The Filestore stub: the API operators cut services over to.</summary>
-    public static IResourceBuilder<ProjectResource> AddFilestoreStub(this IDistributedApplicationBuilder builder, string name) =>
-        builder.AddProject<Projects.FilestoreStub>(name).AsSandboxService();
+    /// <summary>Suffix of the parameter holding a Filestore's operator token (generated once, kept in user secrets).</summary>
+    public const string OperatorTokenSuffix = "-operator-token";
+
+    /// <summary>The Filestore stub: the API operators cut services over to, with a generated operator token.</summary>
+    public static IResourceBuilder<ProjectResource> AddFilestoreStub(this IDistributedApplicationBuilder builder, string name)
+    {
+        var operatorToken = builder.AddParameter(
+            name + OperatorTokenSuffix, new GenerateParameterDefault { MinLength = 40, Special = false }, secret: true, persist: true);
+        return builder.AddProject<Projects.FilestoreStub>(name)
+            .WithEnvironment("Filestore__OperatorToken", operatorToken)
+            .AsSandboxService();
+    }
 
     /// <summary>One SampleConsumer instance in the given role.</summary>
     public static IResourceBuilder<ProjectResource> AddSampleConsumer(

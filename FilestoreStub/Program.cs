@@ -1,13 +1,28 @@
+using FilestoreStub;
+using FilestoreStub.Access;
 using FilestoreStub.Events;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddRedisClient("redis");
+builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = Problems.Describe);
+builder.Services.AddSingleton(TimeProvider.System);
 builder.AddEventQueues();
+builder.AddAccess();
+builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(AuthMetrics.MeterName));
 
 var app = builder.Build();
 
+app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = Problems.StatusFor });
+app.UseStatusCodePages();
+app.UseAuthentication();
+app.UseAuthorization();
+
 app.MapDefaultEndpoints();
+app.MapAccessEndpoints();
 
 app.Run();
+
+/// <summary>Visible to the tests' WebApplicationFactory.</summary>
+public partial class Program;

@@ -167,7 +167,19 @@ public sealed partial record ManagedPath
             throw new PathRejectedException("empty", "The path names the root itself.");
         }
 
-        return string.Join('/', segments);
+        // Dropping "." segments can bring a "~user" or "C:" to the front ("./~x"): judge the result as well.
+        var normalized = string.Join('/', segments);
+        if (normalized.StartsWith('~'))
+        {
+            throw new PathRejectedException("absolute", "The path must be relative to the service's managed root.");
+        }
+
+        if (DriveLetter().IsMatch(normalized))
+        {
+            throw new PathRejectedException("drive-letter", "The path must not name a drive.");
+        }
+
+        return normalized;
     }
 
     // Windows device names (with any extension), names ending in '.' or ' ', and the stub's own bookkeeping folder.

@@ -38,6 +38,8 @@ public sealed class HostilePathTests : IDisposable
         { "//server/share/file", "absolute" },
         { "~/secret.txt", "absolute" },
         { "~root/.ssh/id_rsa", "absolute" },
+        { "./~root/.ssh/id_rsa", "absolute" },
+        { ".//C:/Windows/win.ini", "drive-letter" },
         { "C:/Windows/win.ini", "drive-letter" },
         { "c:secret.txt", "drive-letter" },
         { "..\\secret.txt", "backslash" },

@@ -114,6 +114,12 @@ public sealed class SandboxStartsTests(SandboxFixture sandbox)
             Assert.True(health.IsSuccessStatusCode, $"{service} /health answered {health.StatusCode}");
         }
 
+        // The operator token listed beside Filestore's address is the one Filestore accepts.
+        using var whoami = new HttpRequestMessage(HttpMethod.Get, new Uri(new Uri(addresses.Resources["filestore"].Url!), "/access/whoami"));
+        whoami.Headers.Authorization = new("Bearer", addresses.Resources["filestore"].OperatorToken);
+        using var me = await http.SendAsync(whoami);
+        Assert.True(me.IsSuccessStatusCode, $"whoami with the listed operator token answered {me.StatusCode}");
+
         using var ready = await http.GetAsync(new Uri(new Uri(addresses.Resources["prometheus"].Url!), "/-/ready"));
         Assert.True(ready.IsSuccessStatusCode, $"prometheus /-/ready answered {ready.StatusCode}");
 

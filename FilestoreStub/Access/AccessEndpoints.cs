@@ -1,0 +1,152 @@
+using System.ComponentModel.DataAnnotations;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace FilestoreStub.Access;
+
+public sealed class AccessOptions
+{
+    public const string SectionName = "Filestore";
+
+    /// <summary>The operator's bootstrap token; the AppHost generates it and lists it in endpoints.json.</summary>
+    [Required]
+    [MinLength(24, ErrorMessage = "Filestore:OperatorToken must be at least 24 characters.")]
+    public string OperatorToken { get; set; } = string.Empty;
+}
+
+public sealed record IssueTokenRequest(string? Principal, string? Kind, long? LifetimeSeconds);
+
+public sealed record RotateTokenRequest(string? Principal, string? Kind, long? GraceSeconds, long? LifetimeSeconds);
+
+public sealed record RevokeTokenRequest(string? Principal, string? TokenId);
+
+public sealed record TokenResponse(string Token, string TokenId, string Principal, string Kind, DateTimeOffset? ExpiresAt, DateTimeOffset? PreviousTokensValidUntil = null);
+
+public sealed record RevokeResponse(int Revoked);
+
+public sealed record WhoAmIResponse(string Principal, string Kind);
+
+/// <summary>Tokens: issue, rotate with a grace period, revoke; and who the caller is. Admin routes need the operator.</summary>
+public static partial class AccessEndpoints
+{
+    public const string OperatorPolicy = "operator";
+    private static readonly TimeSpan DefaultGrace = TimeSpan.FromMinutes(5);
+
+    public static IHostApplicationBuilder AddAccess(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<AccessOptions>()
+            .BindConfiguration(AccessOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddSingleton<TokenStore>();
+        builder.Services.AddSingleton<AuthMetrics>();
+        builder.Services.AddAuthentication(BearerAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, BearerAuthenticationHandler>(BearerAuthenticationHandler.SchemeName, null);
+        builder.Services.AddAuthorizationBuilder()
+            .AddPolicy(OperatorPolicy, policy => policy.RequireClaim(BearerAuthenticationHandler.KindClaim, nameof(PrincipalKind.Operator)));
+        builder.Services.AddHostedService<OperatorBootstrap>();
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapAccessEndpoints(this IEndpointRouteBuilder app)
+    {
+        var access = app.MapGroup("/access").WithTags("Access");
+
+        access.MapGet("/whoami", (HttpContext context) =>
+        {
+            var principal = BearerAuthenticationHandler.FromClaims(context.User)!;
+            return TypedResults.Ok(new WhoAmIResponse(principal.Name, principal.Kind.ToString().ToLowerInvariant()));
+        }).RequireAuthorization();
+
+        access.MapPost("/tokens", async Task<Results<Created<TokenResponse>, ValidationProblem>> (IssueTokenRequest request, TokenStore tokens) =>
+        {
+            var errors = Validate(request.Principal, request.Kind, ("lifetimeSeconds", request.LifetimeSeconds));
+            if (errors.Count > 0)
+            {
+                return Invalid(errors);
+            }
+
+            var issued = await tokens.IssueAsync(new Principal(request.Principal!, ParseKind(request.Kind)), Seconds(request.LifetimeSeconds));
+            return TypedResults.Created($"/access/tokens/{issued.TokenId}", ToResponse(issued));
+        }).RequireAuthorization(OperatorPolicy);
+
+        access.MapPost("/tokens/rotate", async Task<Results<Created<TokenResponse>, ValidationProblem>> (RotateTokenRequest request, TokenStore tokens, TimeProvider time) =>
+        {
+            var errors = Validate(request.Principal, request.Kind, ("graceSeconds", request.GraceSeconds), ("lifetimeSeconds", request.LifetimeSeconds));
+            if (errors.Count > 0)
+            {
+                return Invalid(errors);
+            }
+
+            var grace = Seconds(request.GraceSeconds) ?? DefaultGrace;
+            var (issued, _) = await tokens.RotateAsync(new Principal(request.Principal!, ParseKind(request.Kind)), grace, Seconds(request.LifetimeSeconds));
+            return TypedResults.Created($"/access/tokens/{issued.TokenId}", ToResponse(issued) with { PreviousTokensValidUntil = time.GetUtcNow() + grace });
+        }).RequireAuthorization(OperatorPolicy);
+
+        access.MapPost("/tokens/revoke", async Task<Results<Ok<RevokeResponse>, ValidationProblem>> (RevokeTokenRequest request, TokenStore tokens) =>
+        {
+            if (string.IsNullOrEmpty(request.Principal) == string.IsNullOrEmpty(request.TokenId))
+            {
+                return Invalid(new() { ["principal"] = ["Give exactly one of principal (revokes all its tokens) or tokenId."] });
+            }
+
+            var revoked = request.Principal is { Length: > 0 } principal
+                ? await tokens.RevokeAllAsync(principal)
+                : await tokens.RevokeAsync(request.TokenId!) ? 1 : 0;
+            return TypedResults.Ok(new RevokeResponse(revoked));
+        }).RequireAuthorization(OperatorPolicy);
+
+        return app;
+    }
+
+    private static Dictionary<string, string[]> Validate(string? principal, string? kind, params (string Name, long? Value)[] durations)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (principal is null || !PrincipalName().IsMatch(principal))
+        {
+            errors["principal"] = ["principal must be 2 to 63 lowercase letters, digits or '-', starting with a letter."];
+        }
+
+        if (kind is not (null or "service" or "operator"))
+        {
+            errors["kind"] = ["kind must be 'service' or 'operator'."];
+        }
+        else if (principal == Principal.OperatorName && kind != "operator")
+        {
+            errors["kind"] = ["The principal 'operator' is always of kind 'operator'."];
+        }
+
+        foreach (var (name, value) in durations)
+        {
+            if (value is < 1 or > 31_536_000)
+            {
+                errors[name] = [$"{name} must be from 1 to 31536000 (a year)."];
+            }
+        }
+
+        return errors;
+    }
+
+    private static ValidationProblem Invalid(Dictionary<string, string[]> errors) =>
+        TypedResults.ValidationProblem(errors, type: Problems.TypeBase + "validation", title: "The request is not valid.");
+
+    private static PrincipalKind ParseKind(string? kind) => kind == "operator" ? PrincipalKind.Operator : PrincipalKind.Service;
+
+    private static TimeSpan? Seconds(long? seconds) => seconds is { } s ? TimeSpan.FromSeconds(s) : null;
+
+    private static TokenResponse ToResponse(IssuedToken issued) =>
+        new(issued.Token, issued.TokenId, issued.Principal.Name, issued.Principal.Kind.ToString().ToLowerInvariant(), issued.ExpiresAt);
+
+    [GeneratedRegex("^[a-z][a-z0-9-]{1,62}$")]
+    private static partial Regex PrincipalName();
+}
+
+/// <summary>Registers the configured operator token at start, so the operator can always get in.</summary>
+internal sealed class OperatorBootstrap(TokenStore tokens, Microsoft.Extensions.Options.IOptions<AccessOptions> options) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken) =>
+        tokens.RegisterAsync(options.Value.OperatorToken, new Principal(Principal.OperatorName, PrincipalKind.Operator));
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

@@ -1,0 +1,137 @@
+using System.Security.Cryptography;
+using System.Text;
+using StackExchange.Redis;
+
+namespace FilestoreStub.Access;
+
+/// <summary>How a presented token was judged.</summary>
+public enum TokenVerdict
+{
+    Valid,
+    Invalid,
+    Expired,
+    Revoked,
+}
+
+/// <summary>A token as issued: the secret is shown once and never stored.</summary>
+public sealed record IssuedToken(string Token, string TokenId, Principal Principal, DateTimeOffset? ExpiresAt);
+
+/// <summary>
+/// Bearer tokens per principal, in Redis so they survive restarts. Only a SHA-256 of each token is stored. Rotation
+/// issues a new token and lets the old ones live for a grace period; revocation ends them at once.
+/// </summary>
+public sealed class TokenStore(IConnectionMultiplexer redis, TimeProvider time)
+{
+    private const string Prefix = "filestore:access:";
+
+    private static RedisKey TokenKey(string tokenId) => $"{Prefix}token:{tokenId}";
+
+    private static RedisKey PrincipalKey(string principal) => $"{Prefix}principal:{principal}";
+
+    /// <summary>Issues a new token for <paramref name="principal"/>, valid for <paramref name="lifetime"/> or until revoked.</summary>
+    public async Task<IssuedToken> IssueAsync(Principal principal, TimeSpan? lifetime = null)
+    {
+        var token = "fst_" + Base64Url(RandomNumberGenerator.GetBytes(32));
+        return await RegisterAsync(token, principal, lifetime);
+    }
+
+    /// <summary>Registers a token chosen elsewhere (the operator's bootstrap token from configuration).</summary>
+    public async Task<IssuedToken> RegisterAsync(string token, Principal principal, TimeSpan? lifetime = null)
+    {
+        var id = TokenId(token);
+        var now = time.GetUtcNow();
+        DateTimeOffset? expiresAt = lifetime is { } l ? now + l : null;
+        var db = redis.GetDatabase();
+        var transaction = db.CreateTransaction();
+        _ = transaction.HashSetAsync(TokenKey(id),
+        [
+            new("principal", principal.Name),
+            new("kind", principal.Kind.ToString()),
+            new("issuedAt", now.ToUnixTimeMilliseconds()),
+            new("expiresAt", expiresAt?.ToUnixTimeMilliseconds() ?? 0),
+        ]);
+        _ = transaction.SetAddAsync(PrincipalKey(principal.Name), id);
+        await transaction.ExecuteAsync();
+        return new IssuedToken(token, id, principal, expiresAt);
+    }
+
+    /// <summary>
+    /// Issues a new token and limits every other live token of the principal to <paramref name="grace"/> from now,
+    /// so callers can switch over without an outage.
+    /// </summary>
+    public async Task<(IssuedToken Token, int LimitedTokens)> RotateAsync(Principal principal, TimeSpan grace, TimeSpan? lifetime = null)
+    {
+        var db = redis.GetDatabase();
+        var graceEnd = (time.GetUtcNow() + grace).ToUnixTimeMilliseconds();
+        var limited = 0;
+        foreach (var id in await db.SetMembersAsync(PrincipalKey(principal.Name)))
+        {
+            var fields = await db.HashGetAsync(TokenKey(id!), ["expiresAt", "revokedAt"]);
+            var expiresAt = (long)fields[0];
+            if (!fields[1].IsNull || (expiresAt != 0 && expiresAt <= graceEnd))
+            {
+                continue;
+            }
+
+            await db.HashSetAsync(TokenKey(id!), "expiresAt", graceEnd);
+            limited++;
+        }
+
+        return (await IssueAsync(principal, lifetime), limited);
+    }
+
+    /// <summary>Revokes every token of <paramref name="principal"/>; returns how many were live.</summary>
+    public async Task<int> RevokeAllAsync(string principal)
+    {
+        var db = redis.GetDatabase();
+        var revoked = 0;
+        foreach (var id in await db.SetMembersAsync(PrincipalKey(principal)))
+        {
+            if (await RevokeAsync((string)id!))
+            {
+                revoked++;
+            }
+        }
+
+        return revoked;
+    }
+
+    /// <summary>Revokes one token by its id; false when it was unknown or already revoked.</summary>
+    public async Task<bool> RevokeAsync(string tokenId)
+    {
+        var db = redis.GetDatabase();
+        var key = TokenKey(tokenId);
+        return await db.KeyExistsAsync(key)
+               && await db.HashSetAsync(key, "revokedAt", time.GetUtcNow().ToUnixTimeMilliseconds(), When.NotExists);
+    }
+
+    /// <summary>Judges a presented token.</summary>
+    public async Task<(TokenVerdict Verdict, Principal? Principal)> VerifyAsync(string token)
+    {
+        var fields = await redis.GetDatabase().HashGetAsync(TokenKey(TokenId(token)), ["principal", "kind", "expiresAt", "revokedAt"]);
+        if (fields[0].IsNull || !Enum.TryParse<PrincipalKind>(fields[1], out var kind))
+        {
+            return (TokenVerdict.Invalid, null);
+        }
+
+        if (!fields[3].IsNull)
+        {
+            return (TokenVerdict.Revoked, null);
+        }
+
+        var expiresAt = (long)fields[2];
+        if (expiresAt != 0 && time.GetUtcNow().ToUnixTimeMilliseconds() >= expiresAt)
+        {
+            return (TokenVerdict.Expired, null);
+        }
+
+        return (TokenVerdict.Valid, new Principal(fields[0]!, kind));
+    }
+
+    /// <summary>The public id of a token: the hex SHA-256 of its text.</summary>
+    public static string TokenId(string token) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
+
+    private static string Base64Url(byte[] bytes) =>
+        Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+}

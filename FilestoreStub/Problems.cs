@@ -1,0 +1,46 @@
+using Microsoft.AspNetCore.Mvc;
+
+namespace FilestoreStub;
+
+/// <summary>RFC 7807 problem details with a stable <c>type</c> per kind of error, the same from every feature.</summary>
+public static class Problems
+{
+    public const string TypeBase = "https://filestore.sandbox/problems/";
+
+    public static IResult Result(int status, string type, string title, string detail, IDictionary<string, object?>? extensions = null) =>
+        TypedResults.Problem(detail, statusCode: status, title: title, type: TypeBase + type, extensions: extensions);
+
+    /// <summary>A body that cannot be read keeps its own status (400 malformed, 413 too large) instead of becoming a 500.</summary>
+    public static int StatusFor(Exception exception) =>
+        exception is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError;
+
+    /// <summary>Gives framework-made problems (unreadable bodies, unknown routes) this API's stable types.</summary>
+    public static void Describe(ProblemDetailsContext context)
+    {
+        var problem = context.ProblemDetails;
+        if (context.Exception is BadHttpRequestException bad)
+        {
+            problem.Type = TypeBase + (bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? "too-large" : "malformed-request");
+            problem.Title = "The request could not be read.";
+            problem.Detail = bad.Message;
+        }
+        else if (problem.Status == StatusCodes.Status404NotFound)
+        {
+            problem.Type = TypeBase + "not-found";
+        }
+        else if (problem.Status >= 500)
+        {
+            problem.Type = TypeBase + "internal";
+        }
+    }
+
+    /// <summary>Writes a problem outside an endpoint (authentication runs before one is chosen).</summary>
+    public static Task WriteAsync(HttpContext context, int status, string type, string title, string detail)
+    {
+        context.Response.StatusCode = status;
+        return context.Response.WriteAsJsonAsync(
+            new ProblemDetails { Status = status, Type = TypeBase + type, Title = title, Detail = detail },
+            options: null,
+            contentType: "application/problem+json");
+    }
+}
