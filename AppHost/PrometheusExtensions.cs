@@ -36,6 +36,9 @@ public static class PrometheusExtensions
     private const string ContainerConfigDirectory = "/etc/prometheus/sandbox";
     private const string ContainerRulesDirectory = "/etc/prometheus/rules";
 
+    // Prometheus writes its info logs to stderr, which the Aspire dashboard shows as errors; keep warnings and errors.
+    private const string QuietLogs = "--log.level=warn";
+
     /// <summary>Prometheus loaded with the rules in <c>dashboards/prometheus/rules</c>, on a stable host port.</summary>
     public static IResourceBuilder<ISandboxPrometheusResource> AddSandboxPrometheus(
         this IDistributedApplicationBuilder builder, string name, SandboxSettings sandbox)
@@ -60,6 +63,7 @@ public static class PrometheusExtensions
                     $"--config.file={layout.ConfigFile}",
                     "--storage.tsdb.path=/prometheus",
                     "--web.enable-lifecycle",
+                    QuietLogs,
                     $"--web.listen-address=:{ContainerPort}")
                 .WithHttpHealthCheck("/-/ready", endpointName: EndpointName)
                 .WithUrlForEndpoint(EndpointName, url => url.DisplayText = "Prometheus");
@@ -79,6 +83,7 @@ public static class PrometheusExtensions
                 context.Args.Add($"--config.file={hostLayout.ConfigFile}");
                 context.Args.Add($"--storage.tsdb.path={dataDirectory}");
                 context.Args.Add("--web.enable-lifecycle");
+                context.Args.Add(QuietLogs);
                 context.Args.Add(ReferenceExpression.Create(
                     $"--web.listen-address=127.0.0.1:{prometheus.Resource.GetEndpoint(EndpointName).Property(EndpointProperty.TargetPort)}"));
             })

@@ -18,6 +18,12 @@ public static class Problems
     public static void Describe(ProblemDetailsContext context)
     {
         var problem = context.ProblemDetails;
+        if (problem.Type?.StartsWith(TypeBase, StringComparison.Ordinal) == true)
+        {
+            // Already one of ours: an endpoint chose it.
+            return;
+        }
+
         if (context.Exception is BadHttpRequestException bad)
         {
             problem.Type = TypeBase + (bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? "too-large" : "malformed-request");

@@ -1,6 +1,7 @@
 using FilestoreStub;
 using FilestoreStub.Access;
 using FilestoreStub.Events;
+using FilestoreStub.Policies;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -10,6 +11,7 @@ builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = 
 builder.Services.AddSingleton(TimeProvider.System);
 builder.AddEventQueues();
 builder.AddAccess();
+builder.AddPolicies();
 builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(AuthMetrics.MeterName));
 
 var app = builder.Build();
@@ -21,6 +23,7 @@ app.UseAuthorization();
 
 app.MapDefaultEndpoints();
 app.MapAccessEndpoints();
+app.MapPolicyEndpoints();
 
 app.Run();
 

@@ -1,0 +1,70 @@
+using System.Text.Json;
+using StackExchange.Redis;
+
+namespace FilestoreStub.Policies;
+
+/// <summary>Thrown when a policy was applied by someone else since the caller read it.</summary>
+public sealed class PolicyConflictException(int expected, int current)
+    : Exception($"The policy is at version {current}, not {expected}; read it again and retry.")
+{
+    public int Current { get; } = current;
+}
+
+/// <summary>
+/// Versioned IAM policies per environment, in Redis: every apply (and every rollback) appends a new version, so the
+/// history is never rewritten. Version 0 is the empty policy that allows nothing.
+/// </summary>
+public sealed class PolicyStore(IConnectionMultiplexer redis, TimeProvider time)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    private static RedisKey VersionsKey(string env) => $"filestore:policy:{env}:versions";
+
+    public async Task<PolicyVersion> CurrentAsync(string env)
+    {
+        var last = await redis.GetDatabase().ListGetByIndexAsync(VersionsKey(env), -1);
+        return last.IsNull ? Empty : Deserialize(last!);
+    }
+
+    public async Task<IReadOnlyList<PolicyVersion>> VersionsAsync(string env) =>
+        (await redis.GetDatabase().ListRangeAsync(VersionsKey(env))).Select(v => Deserialize(v!)).ToList();
+
+    public async Task<PolicyVersion?> VersionAsync(string env, int version) =>
+        version == 0 ? Empty : (await VersionsAsync(env)).FirstOrDefault(v => v.Version == version);
+
+    /// <summary>Appends <paramref name="rules"/> as the next version, unless the current one is no longer <paramref name="expectedVersion"/>.</summary>
+    public async Task<PolicyVersion> ApplyAsync(string env, IReadOnlyList<PolicyRule> rules, string appliedBy, int? expectedVersion = null, int? rolledBackFrom = null)
+    {
+        var db = redis.GetDatabase();
+        var key = VersionsKey(env);
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            var length = await db.ListLengthAsync(key);
+            var current = (int)length;
+            if (expectedVersion is { } expected && expected != current)
+            {
+                throw new PolicyConflictException(expected, current);
+            }
+
+            var next = new PolicyVersion(current + 1, rules, time.GetUtcNow(), appliedBy, rolledBackFrom);
+            var transaction = db.CreateTransaction();
+            transaction.AddCondition(Condition.ListLengthEqual(key, length));
+            _ = transaction.ListRightPushAsync(key, JsonSerializer.Serialize(next, Json));
+            if (await transaction.ExecuteAsync())
+            {
+                return next;
+            }
+        }
+
+        throw new PolicyConflictException(expectedVersion ?? -1, (int)await db.ListLengthAsync(key));
+    }
+
+    /// <summary>Whether the current policy of <paramref name="env"/> lets <paramref name="principal"/> run the command.</summary>
+    public async Task<bool> AllowsAsync(string env, string principal, string service, string command, string relativePath) =>
+        (await CurrentAsync(env)).Rules.Any(rule => rule.Allows(principal, service, command, relativePath));
+
+    private static readonly PolicyVersion Empty = new(0, [], DateTimeOffset.UnixEpoch, "nobody");
+
+    private static PolicyVersion Deserialize(string json) =>
+        JsonSerializer.Deserialize<PolicyVersion>(json, Json) ?? throw new InvalidDataException("A stored policy version is unreadable.");
+}
