@@ -7,7 +7,7 @@ var sandbox = builder.AddSandbox();
 
 var redis = builder.AddSandboxRedis("redis", sandbox);
 
-var filestore = builder.AddFilestoreStub("filestore")
+var filestore = builder.AddFilestoreStub("filestore", sandbox)
     .WithReference(redis).WaitFor(redis);
 
 var metastore = builder.AddSampleConsumer("metastore", ConsumerRole.Metastore)

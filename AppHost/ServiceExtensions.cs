@@ -13,12 +13,14 @@ public static class ServiceExtensions
     public const string OperatorTokenSuffix = "-operator-token";
 
     /// <summary>The Filestore stub: the API operators cut services over to, with a generated operator token.</summary>
-    public static IResourceBuilder<ProjectResource> AddFilestoreStub(this IDistributedApplicationBuilder builder, string name)
+    public static IResourceBuilder<ProjectResource> AddFilestoreStub(this IDistributedApplicationBuilder builder, string name, SandboxSettings sandbox)
     {
         var operatorToken = builder.AddParameter(
             name + OperatorTokenSuffix, new GenerateParameterDefault { MinLength = 40, Special = false }, secret: true, persist: true);
         return builder.AddProject<Projects.FilestoreStub>(name)
             .WithEnvironment("Filestore__OperatorToken", operatorToken)
+            // The managed roots of the onboarded services live in the sandbox state directory, never in the repository.
+            .WithEnvironment("Filestore__DataDirectory", sandbox.StatePath(name))
             .AsSandboxService();
     }
 

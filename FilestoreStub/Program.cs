@@ -2,6 +2,7 @@ using FilestoreStub;
 using FilestoreStub.Access;
 using FilestoreStub.Events;
 using FilestoreStub.Policies;
+using FilestoreStub.Roots;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -10,6 +11,7 @@ builder.AddRedisClient("redis");
 builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = Problems.Describe);
 builder.Services.AddSingleton(TimeProvider.System);
 builder.AddEventQueues();
+builder.AddManagedRoots();
 builder.AddAccess();
 builder.AddPolicies();
 builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(AuthMetrics.MeterName));

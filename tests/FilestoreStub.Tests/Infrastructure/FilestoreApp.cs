@@ -7,8 +7,12 @@ using Microsoft.Extensions.Time.Testing;
 namespace FilestoreStub.Tests.Infrastructure;
 
 /// <summary>The stub in-process on a real Redis, with a clock the test moves.</summary>
-public sealed class FilestoreApp(RedisServer redis) : WebApplicationFactory<Program>
+public sealed class FilestoreApp(RedisServer redis, string? dataDirectory = null) : WebApplicationFactory<Program>
 {
+    // A second instance can share the first one's roots (a restart); only the owner deletes them.
+    private readonly bool _ownsData = dataDirectory is null;
+    private readonly string _data = dataDirectory ?? Directory.CreateTempSubdirectory("filestore-data-").FullName;
+
     public const string OperatorToken = "operator-token-for-the-filestore-tests-0123456789";
 
     public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
@@ -17,6 +21,7 @@ public sealed class FilestoreApp(RedisServer redis) : WebApplicationFactory<Prog
     {
         builder.UseSetting("ConnectionStrings:redis", redis.Configuration);
         builder.UseSetting("Filestore:OperatorToken", OperatorToken);
+        builder.UseSetting("Filestore:DataDirectory", _data);
         builder.ConfigureServices(services => services.AddSingleton<TimeProvider>(Clock));
     }
 
@@ -32,6 +37,18 @@ public sealed class FilestoreApp(RedisServer redis) : WebApplicationFactory<Prog
     }
 
     public HttpClient Operator() => ClientWith(OperatorToken);
+
+    /// <summary>The folder holding every managed root of this instance.</summary>
+    public string DataDirectory => _data;
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (_ownsData)
+        {
+            Directory.Delete(_data, recursive: true);
+        }
+    }
 }
 
 [CollectionDefinition(Name)]

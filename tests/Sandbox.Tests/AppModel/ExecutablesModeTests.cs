@@ -65,4 +65,14 @@ public sealed class ExecutablesModeTests() : ModelTest("executables")
         Assert.Equal("metastore", metastore["Consumer__Role"]);
         Assert.Equal("timestore", timestore["Consumer__Role"]);
     }
+
+    [Fact]
+    public async Task Filestore_keeps_its_managed_roots_in_the_state_directory_and_gets_an_operator_token()
+    {
+        var environment = await Builder.Resource("filestore").EnvironmentWithoutResolvingAsync();
+
+        Assert.Equal(Path.Combine(StateDirectory, "filestore"), environment["Filestore__DataDirectory"]);
+        var token = Assert.IsType<ParameterResource>(environment["Filestore__OperatorToken"]);
+        Assert.True(token.Secret);
+    }
 }
