@@ -14,7 +14,7 @@ builder.AddEventQueues();
 builder.AddManagedRoots();
 builder.AddAccess();
 builder.AddPolicies();
-builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(AuthMetrics.MeterName));
+builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(FilestoreTelemetry.MeterName));
 
 var app = builder.Build();
 

@@ -9,13 +9,11 @@ namespace FilestoreStub.Access;
 /// <summary>Counts refused requests as <c>filestore_auth_failures_total{reason}</c> (the metric contract).</summary>
 public sealed class AuthMetrics
 {
-    public const string MeterName = "Filestore";
-
     private readonly Counter<long> _failures;
 
     public AuthMetrics(IMeterFactory meterFactory)
     {
-        var meter = meterFactory.Create(MeterName);
+        var meter = meterFactory.Create(FilestoreTelemetry.MeterName);
         _failures = meter.CreateCounter<long>("filestore_auth_failures", description: "Requests refused: 401 for missing, invalid, expired or revoked tokens, 403 for forbidden actions.");
     }
 

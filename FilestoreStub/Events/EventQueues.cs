@@ -26,6 +26,7 @@ public static class EventQueues
         builder.Services.AddBullMq(_ => builder.Configuration.GetConnectionString("redis")
             ?? throw new InvalidOperationException("ConnectionStrings:redis is not set; the AppHost sets it through WithReference(redis)."));
         builder.Services.AddQueueMonitor(All);
+        builder.Services.AddSingleton<EventPublisher>();
         var health = builder.Services.AddHealthChecks();
         foreach (var queue in All)
         {

@@ -1,0 +1,45 @@
+using System.Diagnostics.Metrics;
+using BullMq;
+
+namespace FilestoreStub.Events;
+
+/// <summary>
+/// Publishes every event to both consumer queues in one atomic step (a job either reaches both queues or neither),
+/// with the event id as the job id, and counts it per queue in <c>filestore_events_published_total{env,queue}</c>.
+/// The queue client stores the current trace context in the job, so processing continues the request's trace.
+/// </summary>
+public sealed class EventPublisher
+{
+    private static readonly JobOptions Retention = new()
+    {
+        Attempts = 5,
+        Backoff = Backoff.Exponential(200),
+        // Consumers keep their own stores; the queues keep a window of history for operators, not everything forever.
+        RemoveOnComplete = new KeepJobs(10_000, 24 * 3600),
+        RemoveOnFail = new KeepJobs(10_000, 7 * 24 * 3600),
+    };
+
+    private readonly QueueProducer _producer;
+    private readonly Counter<long> _published;
+
+    public EventPublisher(QueueProducer producer, IMeterFactory meterFactory)
+    {
+        _producer = producer;
+        _published = meterFactory.Create(FilestoreTelemetry.MeterName)
+            .CreateCounter<long>("filestore_events_published", description: "Events published, per environment and queue.");
+    }
+
+    /// <summary>Publishes <paramref name="event"/>; true when it was new, false when an event with its id was already published.</summary>
+    /// <exception cref="QueueUnavailableException">Redis is unreachable; the event was published nowhere.</exception>
+    /// <exception cref="QueueDrainingException">A queue is being drained for a rollback; the event was published nowhere.</exception>
+    public async Task<bool> PublishAsync(FilestoreEvent @event, CancellationToken ct = default)
+    {
+        var added = await _producer.AddToManyAsync(EventQueues.All, @event.Kind, @event, Retention with { JobId = @event.EventId }, ct);
+        foreach (var job in added.Where(a => a.Created))
+        {
+            _published.Add(1, new KeyValuePair<string, object?>("env", @event.Env), new KeyValuePair<string, object?>("queue", job.Queue));
+        }
+
+        return added.All(a => a.Created);
+    }
+}

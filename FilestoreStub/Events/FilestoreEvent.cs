@@ -1,0 +1,41 @@
+using System.Text.Json.Serialization;
+
+namespace FilestoreStub.Events;
+
+/// <summary>Where a change came from.</summary>
+public static class EventSources
+{
+    public const string Command = "command";
+    public const string Drift = "drift";
+    public const string Seed = "seed";
+}
+
+/// <summary>What happened to a path. Drift uses the four kinds of the metric contract; commands and seeding add theirs.</summary>
+public static class EventKinds
+{
+    public const string Created = "created";
+    public const string Modified = "modified";
+    public const string Deleted = "deleted";
+    public const string Renamed = "renamed";
+    public const string DirectoryCreated = "directory-created";
+    public const string Seeded = "seeded";
+}
+
+/// <summary>
+/// One change to a managed path, as both consumers receive it. <see cref="EventId"/> is also the BullMQ job id, so
+/// publishing the same event twice adds nothing; <see cref="OccurredAt"/> (ms) is when the change was accepted or
+/// seen, which the consumers' reconciliation lag is measured from.
+/// </summary>
+public sealed record FilestoreEvent(
+    [property: JsonPropertyName("eventId")] string EventId,
+    [property: JsonPropertyName("env")] string Env,
+    [property: JsonPropertyName("service")] string Service,
+    [property: JsonPropertyName("path")] string Path,
+    [property: JsonPropertyName("kind")] string Kind,
+    [property: JsonPropertyName("source")] string Source,
+    [property: JsonPropertyName("occurredAt")] long OccurredAt,
+    [property: JsonPropertyName("correlationId")] string CorrelationId,
+    [property: JsonPropertyName("size")] long? Size = null,
+    [property: JsonPropertyName("sha256")] string? Sha256 = null,
+    [property: JsonPropertyName("previousPath")] string? PreviousPath = null,
+    [property: JsonPropertyName("commandId")] string? CommandId = null);
