@@ -1,5 +1,6 @@
 using FilestoreStub;
 using FilestoreStub.Access;
+using FilestoreStub.Commands;
 using FilestoreStub.Events;
 using FilestoreStub.Policies;
 using FilestoreStub.Roots;
@@ -12,6 +13,7 @@ builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = 
 builder.Services.AddSingleton(TimeProvider.System);
 builder.AddEventQueues();
 builder.AddManagedRoots();
+builder.Services.AddSingleton<FileCommands>();
 builder.AddAccess();
 builder.AddPolicies();
 builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(FilestoreTelemetry.MeterName));
