@@ -8,17 +8,12 @@ using FilestoreStub.Tests.Infrastructure;
 namespace FilestoreStub.Tests.Access;
 
 [Collection(RedisCollection.Name)]
-public sealed class AccessTests(RedisServer redis) : IAsyncLifetime
+public sealed class AccessTests(RedisServer redis) : FilestoreTest(redis)
 {
-    private readonly FilestoreApp _app = new(redis);
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync() => await _app.DisposeAsync();
 
     private async Task<TokenResponse> IssueAsync(string principal, long? lifetimeSeconds = null)
     {
-        using var response = await _app.Operator().PostAsJsonAsync("/access/tokens", new { principal, kind = "service", lifetimeSeconds });
+        using var response = await App.Operator().PostAsJsonAsync("/access/tokens", new { principal, kind = "service", lifetimeSeconds });
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         return (await response.Content.ReadFromJsonAsync<TokenResponse>())!;
     }
@@ -34,7 +29,7 @@ public sealed class AccessTests(RedisServer redis) : IAsyncLifetime
     [Fact]
     public async Task The_operator_token_from_configuration_gets_in_as_the_operator()
     {
-        var me = await _app.Operator().GetFromJsonAsync<WhoAmIResponse>("/access/whoami");
+        var me = await App.Operator().GetFromJsonAsync<WhoAmIResponse>("/access/whoami");
 
         Assert.Equal(new WhoAmIResponse("operator", "operator"), me);
     }
@@ -44,7 +39,7 @@ public sealed class AccessTests(RedisServer redis) : IAsyncLifetime
     {
         var issued = await IssueAsync("billing");
 
-        var me = await _app.ClientWith(issued.Token).GetFromJsonAsync<WhoAmIResponse>("/access/whoami");
+        var me = await App.ClientWith(issued.Token).GetFromJsonAsync<WhoAmIResponse>("/access/whoami");
 
         Assert.Equal(new WhoAmIResponse("billing", "service"), me);
         Assert.StartsWith("fst_", issued.Token, StringComparison.Ordinal);
@@ -54,7 +49,7 @@ public sealed class AccessTests(RedisServer redis) : IAsyncLifetime
     [Fact]
     public async Task A_request_without_a_token_is_401_missing()
     {
-        using var response = await _app.ClientWith(null).GetAsync("/access/whoami");
+        using var response = await App.ClientWith(null).GetAsync("/access/whoami");
 
         await AssertProblem(response, HttpStatusCode.Unauthorized, "unauthorized/missing");
         Assert.Contains("Bearer", response.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
@@ -65,7 +60,7 @@ public sealed class AccessTests(RedisServer redis) : IAsyncLifetime
     [InlineData("")]
     public async Task An_unknown_token_is_401_invalid(string token)
     {
-        var client = _app.ClientWith(null);
+        var client = App.ClientWith(null);
         client.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", $"Bearer {token}");
 
         using var response = await client.GetAsync("/access/whoami");
@@ -77,9 +72,9 @@ public sealed class AccessTests(RedisServer redis) : IAsyncLifetime
     public async Task An_expired_token_is_401_expired()
     {
         var issued = await IssueAsync("reports", lifetimeSeconds: 60);
-        _app.Clock.Advance(TimeSpan.FromSeconds(61));
+        App.Clock.Advance(TimeSpan.FromSeconds(61));
 
-        using var response = await _app.ClientWith(issued.Token).GetAsync("/access/whoami");
+        using var response = await App.ClientWith(issued.Token).GetAsync("/access/whoami");
 
         await AssertProblem(response, HttpStatusCode.Unauthorized, "unauthorized/expired");
     }
@@ -88,10 +83,10 @@ public sealed class AccessTests(RedisServer redis) : IAsyncLifetime
     public async Task A_revoked_token_is_401_revoked()
     {
         var issued = await IssueAsync("revoked-svc");
-        using var revoke = await _app.Operator().PostAsJsonAsync("/access/tokens/revoke", new { tokenId = issued.TokenId });
+        using var revoke = await App.Operator().PostAsJsonAsync("/access/tokens/revoke", new { tokenId = issued.TokenId });
         Assert.Equal(1, (await revoke.Content.ReadFromJsonAsync<RevokeResponse>())!.Revoked);
 
-        using var response = await _app.ClientWith(issued.Token).GetAsync("/access/whoami");
+        using var response = await App.ClientWith(issued.Token).GetAsync("/access/whoami");
 
         await AssertProblem(response, HttpStatusCode.Unauthorized, "unauthorized/revoked");
     }
@@ -104,26 +99,26 @@ public sealed class AccessTests(RedisServer redis) : IAsyncLifetime
     {
         var service = await IssueAsync("curious-svc");
 
-        using var response = await _app.ClientWith(service.Token).PostAsync(route, new StringContent(body, Encoding.UTF8, "application/json"));
+        using var response = await App.ClientWith(service.Token).PostAsync(route, new StringContent(body, Encoding.UTF8, "application/json"));
 
         await AssertProblem(response, HttpStatusCode.Forbidden, "forbidden");
-        Assert.Equal(HttpStatusCode.OK, (await _app.Operator().GetAsync("/access/whoami")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await App.Operator().GetAsync("/access/whoami")).StatusCode);
     }
 
     [Fact]
     public async Task Rotation_keeps_the_old_token_for_the_grace_period_then_refuses_it()
     {
         var old = await IssueAsync("rotating");
-        using var rotate = await _app.Operator().PostAsJsonAsync("/access/tokens/rotate", new { principal = "rotating", graceSeconds = 300 });
+        using var rotate = await App.Operator().PostAsJsonAsync("/access/tokens/rotate", new { principal = "rotating", graceSeconds = 300 });
         var fresh = (await rotate.Content.ReadFromJsonAsync<TokenResponse>())!;
 
-        Assert.Equal(HttpStatusCode.OK, (await _app.ClientWith(old.Token).GetAsync("/access/whoami")).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await _app.ClientWith(fresh.Token).GetAsync("/access/whoami")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await App.ClientWith(old.Token).GetAsync("/access/whoami")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await App.ClientWith(fresh.Token).GetAsync("/access/whoami")).StatusCode);
 
-        _app.Clock.Advance(TimeSpan.FromSeconds(301));
+        App.Clock.Advance(TimeSpan.FromSeconds(301));
 
-        await AssertProblem(await _app.ClientWith(old.Token).GetAsync("/access/whoami"), HttpStatusCode.Unauthorized, "unauthorized/expired");
-        Assert.Equal(HttpStatusCode.OK, (await _app.ClientWith(fresh.Token).GetAsync("/access/whoami")).StatusCode);
+        await AssertProblem(await App.ClientWith(old.Token).GetAsync("/access/whoami"), HttpStatusCode.Unauthorized, "unauthorized/expired");
+        Assert.Equal(HttpStatusCode.OK, (await App.ClientWith(fresh.Token).GetAsync("/access/whoami")).StatusCode);
     }
 
     [Fact]
@@ -131,7 +126,7 @@ public sealed class AccessTests(RedisServer redis) : IAsyncLifetime
     {
         var issued = await IssueAsync("durable-svc");
 
-        await using var restarted = new FilestoreApp(redis);
+        await using var restarted = new FilestoreApp(Redis);
         var me = await restarted.ClientWith(issued.Token).GetFromJsonAsync<WhoAmIResponse>("/access/whoami");
 
         Assert.Equal("durable-svc", me!.Principal);
@@ -140,7 +135,7 @@ public sealed class AccessTests(RedisServer redis) : IAsyncLifetime
     [Fact]
     public async Task Invalid_requests_get_a_validation_problem_naming_every_bad_field()
     {
-        using var response = await _app.Operator().PostAsJsonAsync("/access/tokens", new { principal = "Bad Name", kind = "root", lifetimeSeconds = -1 });
+        using var response = await App.Operator().PostAsJsonAsync("/access/tokens", new { principal = "Bad Name", kind = "root", lifetimeSeconds = -1 });
 
         await AssertProblem(response, HttpStatusCode.BadRequest, "validation");
         using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
@@ -151,7 +146,7 @@ public sealed class AccessTests(RedisServer redis) : IAsyncLifetime
     [Fact]
     public async Task Malformed_json_is_a_400_problem()
     {
-        using var response = await _app.Operator().PostAsync("/access/tokens", new StringContent("{\"principal\":", Encoding.UTF8, "application/json"));
+        using var response = await App.Operator().PostAsync("/access/tokens", new StringContent("{\"principal\":", Encoding.UTF8, "application/json"));
 
         await AssertProblem(response, HttpStatusCode.BadRequest, "malformed-request");
     }
@@ -159,13 +154,13 @@ public sealed class AccessTests(RedisServer redis) : IAsyncLifetime
     [Fact]
     public async Task Every_refusal_is_counted_by_reason()
     {
-        await _app.ClientWith(null).GetAsync("/access/whoami");
-        await _app.ClientWith("fst_unknown").GetAsync("/access/whoami");
+        await App.ClientWith(null).GetAsync("/access/whoami");
+        await App.ClientWith("fst_unknown").GetAsync("/access/whoami");
         var service = await IssueAsync("counted-svc");
-        await _app.ClientWith(service.Token).PostAsJsonAsync("/access/tokens/revoke", new { principal = "operator" });
+        await App.ClientWith(service.Token).PostAsJsonAsync("/access/tokens/revoke", new { principal = "operator" });
 
         var metrics = await Eventually.Until(
-            () => _app.CreateClient().GetStringAsync("/metrics"),
+            () => App.CreateClient().GetStringAsync("/metrics"),
             text => text.Contains("filestore_auth_failures_total{", StringComparison.Ordinal), what: "the auth failure counter");
 
         foreach (var reason in new[] { "missing", "invalid", "forbidden" })

@@ -7,13 +7,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace FilestoreStub.Tests.Events;
 
 [Collection(RedisCollection.Name)]
-public sealed class EventPublisherTests(RedisServer redis) : IAsyncLifetime
+public sealed class EventPublisherTests(RedisServer redis) : FilestoreTest(redis)
 {
-    private readonly FilestoreApp _app = new(redis);
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync() => await _app.DisposeAsync();
 
     private static FilestoreEvent NewEvent(string path) =>
         new(Guid.NewGuid().ToString("N"), "staging", "billing", path, EventKinds.Created, EventSources.Command,
@@ -22,39 +17,39 @@ public sealed class EventPublisherTests(RedisServer redis) : IAsyncLifetime
     [Fact]
     public async Task An_event_reaches_both_queues_as_one_job_per_queue_keyed_by_its_id()
     {
-        var publisher = _app.Services.GetRequiredService<EventPublisher>();
+        var publisher = App.Services.GetRequiredService<EventPublisher>();
         var @event = NewEvent("invoices/a.pdf");
 
         Assert.True(await publisher.PublishAsync(@event));
 
         foreach (var queue in EventQueues.All)
         {
-            var job = (await redis.Db.HashGetAllAsync(new QueueKeys(queue).Job(@event.EventId))).ToDictionary(e => (string)e.Name!, e => (string)e.Value!);
+            var job = (await Redis.Db.HashGetAllAsync(new QueueKeys(queue).Job(@event.EventId))).ToDictionary(e => (string)e.Name!, e => (string)e.Value!);
             Assert.Equal(EventKinds.Created, job["name"]);
             Assert.Equal(@event, JsonSerializer.Deserialize<FilestoreEvent>(job["data"]));
-            Assert.Contains(@event.EventId, (await redis.Db.ListRangeAsync(new QueueKeys(queue).Wait)).Select(v => (string)v!));
+            Assert.Contains(@event.EventId, (await Redis.Db.ListRangeAsync(new QueueKeys(queue).Wait)).Select(v => (string)v!));
         }
     }
 
     [Fact]
     public async Task Publishing_the_same_event_again_adds_nothing()
     {
-        var publisher = _app.Services.GetRequiredService<EventPublisher>();
+        var publisher = App.Services.GetRequiredService<EventPublisher>();
         var @event = NewEvent("invoices/b.pdf");
         await publisher.PublishAsync(@event);
-        var before = await redis.Db.ListLengthAsync(new QueueKeys(EventQueues.Metastore).Wait);
+        var before = await Redis.Db.ListLengthAsync(new QueueKeys(EventQueues.Metastore).Wait);
 
         Assert.False(await publisher.PublishAsync(@event));
 
-        Assert.Equal(before, await redis.Db.ListLengthAsync(new QueueKeys(EventQueues.Metastore).Wait));
+        Assert.Equal(before, await Redis.Db.ListLengthAsync(new QueueKeys(EventQueues.Metastore).Wait));
     }
 
     [Fact]
     public async Task Published_events_are_counted_per_environment_and_queue()
     {
-        await _app.Services.GetRequiredService<EventPublisher>().PublishAsync(NewEvent("invoices/c.pdf"));
+        await App.Services.GetRequiredService<EventPublisher>().PublishAsync(NewEvent("invoices/c.pdf"));
 
-        var metrics = await Eventually.Until(() => _app.CreateClient().GetStringAsync("/metrics"),
+        var metrics = await Eventually.Until(() => App.CreateClient().GetStringAsync("/metrics"),
             text => text.Contains("filestore_events_published_total{", StringComparison.Ordinal), what: "the published counter");
 
         foreach (var queue in EventQueues.All)

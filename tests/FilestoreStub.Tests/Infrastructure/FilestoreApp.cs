@@ -56,3 +56,15 @@ public sealed class RedisCollection : ICollectionFixture<RedisServer>
 {
     public const string Name = "Redis";
 }
+
+/// <summary>A test against one in-process stub on the shared Redis, disposed with the test.</summary>
+public abstract class FilestoreTest(RedisServer redis) : IAsyncLifetime
+{
+    protected RedisServer Redis { get; } = redis;
+
+    protected FilestoreApp App { get; } = new(redis);
+
+    public virtual Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync() => await App.DisposeAsync();
+}

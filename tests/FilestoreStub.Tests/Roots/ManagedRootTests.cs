@@ -6,17 +6,14 @@ using Microsoft.Extensions.DependencyInjection;
 namespace FilestoreStub.Tests.Roots;
 
 [Collection(RedisCollection.Name)]
-public sealed class ManagedRootTests(RedisServer redis) : IAsyncLifetime
+public sealed class ManagedRootTests(RedisServer redis) : FilestoreTest(redis)
 {
-    private readonly FilestoreApp _app = new(redis);
 
-    public Task InitializeAsync()
+    public override Task InitializeAsync()
     {
-        _ = _app.Server; // starts the host, which prepares the roots
+        _ = App.Server; // starts the host, which prepares the roots
         return Task.CompletedTask;
     }
-
-    public async Task DisposeAsync() => await _app.DisposeAsync();
 
     [Fact]
     public void Every_onboarded_service_gets_a_root_per_environment_with_sample_files_to_migrate()
@@ -25,24 +22,24 @@ public sealed class ManagedRootTests(RedisServer redis) : IAsyncLifetime
         {
             foreach (var service in new[] { "billing", "reports" })
             {
-                var root = Path.Combine(_app.DataDirectory, env, service);
+                var root = Path.Combine(App.DataDirectory, env, service);
                 Assert.True(File.Exists(Path.Combine(root, "2026", "11", "summary.csv")), $"{env}/{service} has no samples");
                 Assert.Contains(service, File.ReadAllText(Path.Combine(root, "README.txt")), StringComparison.Ordinal);
             }
         }
 
-        Assert.Equal(["production", "staging"], Directory.GetDirectories(_app.DataDirectory).Select(Path.GetFileName).Order());
+        Assert.Equal(["production", "staging"], Directory.GetDirectories(App.DataDirectory).Select(Path.GetFileName).Order());
     }
 
     [Fact]
     public async Task A_restart_never_seeds_over_files_that_are_there()
     {
-        var readme = Path.Combine(_app.DataDirectory, "staging", "billing", "README.txt");
-        var extra = Path.Combine(_app.DataDirectory, "staging", "reports", "2026", "11", "summary.csv");
+        var readme = Path.Combine(App.DataDirectory, "staging", "billing", "README.txt");
+        var extra = Path.Combine(App.DataDirectory, "staging", "reports", "2026", "11", "summary.csv");
         File.WriteAllText(readme, "changed by the service");
         File.Delete(extra);
 
-        await using var restarted = new FilestoreApp(redis, _app.DataDirectory);
+        await using var restarted = new FilestoreApp(Redis, App.DataDirectory);
         _ = restarted.Server;
 
         Assert.Equal("changed by the service", File.ReadAllText(readme));
@@ -52,11 +49,11 @@ public sealed class ManagedRootTests(RedisServer redis) : IAsyncLifetime
     [Fact]
     public void Paths_resolve_inside_the_service_root_and_hostile_ones_are_refused()
     {
-        var roots = _app.Services.GetRequiredService<ManagedRoots>();
+        var roots = App.Services.GetRequiredService<ManagedRoots>();
 
         var path = roots.Resolve("production", "reports", "2026/11/summary.csv");
 
-        Assert.Equal(Path.Combine(_app.DataDirectory, "production", "reports", "2026", "11", "summary.csv"), path.FullPath);
+        Assert.Equal(Path.Combine(App.DataDirectory, "production", "reports", "2026", "11", "summary.csv"), path.FullPath);
         Assert.Throws<PathRejectedException>(() => roots.Resolve("production", "reports", "../billing/README.txt"));
         Assert.Throws<ArgumentException>(() => roots.RootOf("qa", "reports"));
         Assert.Throws<ArgumentException>(() => roots.RootOf("staging", "payroll"));
