@@ -35,7 +35,10 @@ public sealed class TokenStore(IConnectionMultiplexer redis, TimeProvider time)
         return await RegisterAsync(token, principal, lifetime);
     }
 
-    /// <summary>Registers a token chosen elsewhere (the operator's bootstrap token from configuration).</summary>
+    /// <summary>
+    /// Registers a token chosen elsewhere (the operator's bootstrap token from configuration). A token already known
+    /// is left exactly as it is, so a restart never revives a token that was rotated away or revoked.
+    /// </summary>
     public async Task<IssuedToken> RegisterAsync(string token, Principal principal, TimeSpan? lifetime = null)
     {
         var id = TokenId(token);
@@ -43,6 +46,7 @@ public sealed class TokenStore(IConnectionMultiplexer redis, TimeProvider time)
         DateTimeOffset? expiresAt = lifetime is { } l ? now + l : null;
         var db = redis.GetDatabase();
         var transaction = db.CreateTransaction();
+        transaction.AddCondition(Condition.KeyNotExists(TokenKey(id)));
         _ = transaction.HashSetAsync(TokenKey(id),
         [
             new("principal", principal.Name),

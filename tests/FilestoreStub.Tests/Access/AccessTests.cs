@@ -168,4 +168,28 @@ public sealed class AccessTests(RedisServer redis) : FilestoreTest(redis)
             Assert.Matches($"filestore_auth_failures_total\\{{[^}}]*reason=\"{reason}\"[^}}]*\\}} [1-9]", metrics);
         }
     }
+
+    [Fact]
+    public async Task A_rotated_away_operator_token_does_not_come_back_when_the_stub_restarts()
+    {
+        var isolated = new RedisServer();
+        await isolated.InitializeAsync();
+        try
+        {
+            await using var first = new FilestoreApp(isolated);
+            using var rotate = await first.Operator().PostAsJsonAsync("/access/tokens/rotate", new { principal = "operator", kind = "operator", graceSeconds = 1 });
+            var fresh = (await rotate.Content.ReadFromJsonAsync<TokenResponse>())!;
+            first.Clock.Advance(TimeSpan.FromSeconds(2));
+
+            await using var restarted = new FilestoreApp(isolated);
+            restarted.Clock.Advance(TimeSpan.FromSeconds(2));
+
+            await AssertProblem(await restarted.Operator().GetAsync("/access/whoami"), HttpStatusCode.Unauthorized, "unauthorized/expired");
+            Assert.Equal(HttpStatusCode.OK, (await restarted.ClientWith(fresh.Token).GetAsync("/access/whoami")).StatusCode);
+        }
+        finally
+        {
+            await isolated.DisposeAsync();
+        }
+    }
 }
