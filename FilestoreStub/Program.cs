@@ -4,6 +4,7 @@ using FilestoreStub.Commands;
 using FilestoreStub.Events;
 using FilestoreStub.Policies;
 using FilestoreStub.Roots;
+using FilestoreStub.Seeding;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -14,6 +15,7 @@ builder.Services.AddSingleton(TimeProvider.System);
 builder.AddEventQueues();
 builder.AddManagedRoots();
 builder.Services.AddSingleton<FileCommands>();
+builder.Services.AddSingleton<Seeder>();
 builder.AddAccess();
 builder.AddPolicies();
 builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(FilestoreTelemetry.MeterName));
@@ -28,6 +30,7 @@ app.UseAuthorization();
 app.MapDefaultEndpoints();
 app.MapAccessEndpoints();
 app.MapPolicyEndpoints();
+app.MapSeedingEndpoints();
 
 app.Run();
 

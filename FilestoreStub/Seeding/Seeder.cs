@@ -1,0 +1,110 @@
+using System.Security.Cryptography;
+using System.Text;
+using FilestoreStub.Events;
+using FilestoreStub.Roots;
+using StackExchange.Redis;
+
+namespace FilestoreStub.Seeding;
+
+/// <summary>The totals of one seeding run, kept in Redis as the service's seeding record.</summary>
+public sealed record SeedReport(
+    string Env, string Service, string Status, int Files, int Published, int AlreadyPublished, int Skipped,
+    DateTimeOffset StartedAt, DateTimeOffset? FinishedAt, string CorrelationId);
+
+/// <summary>
+/// Scans a managed root and publishes one <c>seeded</c> event per file, so the consumers start with complete
+/// metadata. Idempotent: the event id derives from the path and the content hash, so seeding again publishes only
+/// files that are new or changed. Links are never followed and the stub's own <c>.filestore</c> folder is skipped.
+/// </summary>
+public sealed class Seeder(ManagedRoots roots, EventPublisher publisher, IConnectionMultiplexer redis, TimeProvider time, ILogger<Seeder> logger)
+{
+    private const string WorkFolder = ".filestore";
+
+    public static RedisKey RecordKey(string env, string service) => $"filestore:seed:{env}:{service}";
+
+    public async Task<SeedReport> SeedAsync(string env, string service, string correlationId, CancellationToken ct = default)
+    {
+        var root = roots.RootOf(env, service);
+        var started = time.GetUtcNow();
+        var report = new SeedReport(env, service, "running", 0, 0, 0, 0, started, null, correlationId);
+        await SaveAsync(report);
+
+        var (files, published, already, skipped) = (0, 0, 0, 0);
+        var options = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint, IgnoreInaccessible = true };
+        foreach (var file in Directory.EnumerateFiles(root, "*", options))
+        {
+            ct.ThrowIfCancellationRequested();
+            var relative = Path.GetRelativePath(root, file).Replace(Path.DirectorySeparatorChar, '/');
+            if (relative == WorkFolder || relative.StartsWith(WorkFolder + "/", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            files++;
+            FileInfo info;
+            string hash;
+            try
+            {
+                // The same rules as commands: a name a command could not create is reported, not published.
+                roots.Resolve(env, service, relative);
+                info = new FileInfo(file);
+                await using var stream = File.OpenRead(file);
+                hash = Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, ct));
+            }
+            catch (Exception e) when (e is Paths.PathRejectedException or IOException or UnauthorizedAccessException)
+            {
+                skipped++;
+                SeedLog.Skipped(logger, env, service, relative, e.Message);
+                continue;
+            }
+
+            var @event = new FilestoreEvent(
+                EventId(env, service, relative, hash), env, service, relative, EventKinds.Seeded, EventSources.Seed,
+                time.GetUtcNow().ToUnixTimeMilliseconds(), correlationId, Size: info.Length, Sha256: hash);
+            if (await publisher.PublishAsync(@event, ct))
+            {
+                published++;
+            }
+            else
+            {
+                already++;
+            }
+
+            if (files % 500 == 0)
+            {
+                await SaveAsync(report with { Files = files, Published = published, AlreadyPublished = already, Skipped = skipped });
+            }
+        }
+
+        report = report with
+        {
+            Status = "completed", Files = files, Published = published, AlreadyPublished = already, Skipped = skipped,
+            FinishedAt = time.GetUtcNow(),
+        };
+        await SaveAsync(report);
+        SeedLog.Completed(logger, env, service, files, published, already, skipped, correlationId);
+        return report;
+    }
+
+    /// <summary>The last seeding run of the service, or null when it was never seeded.</summary>
+    public async Task<SeedReport?> LastAsync(string env, string service)
+    {
+        var json = await redis.GetDatabase().StringGetAsync(RecordKey(env, service));
+        return json.IsNull ? null : System.Text.Json.JsonSerializer.Deserialize<SeedReport>(json.ToString());
+    }
+
+    internal static string EventId(string env, string service, string path, string contentHash) =>
+        "seed-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{env}\n{service}\n{path}\n{contentHash}")))[..32];
+
+    private Task<bool> SaveAsync(SeedReport report) =>
+        redis.GetDatabase().StringSetAsync(RecordKey(report.Env, report.Service), System.Text.Json.JsonSerializer.Serialize(report));
+}
+
+internal static partial class SeedLog
+{
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Seeding {Env}/{Service}: skipped {Path}: {Reason}")]
+    public static partial void Skipped(ILogger logger, string env, string service, string path, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Seeded {Env}/{Service}: {Files} files, {Published} published, {AlreadyPublished} already published, {Skipped} skipped (CorrelationId {CorrelationId})")]
+    public static partial void Completed(ILogger logger, string env, string service, int files, int published, int alreadyPublished, int skipped, string correlationId);
+}

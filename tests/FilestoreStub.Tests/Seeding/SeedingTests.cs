@@ -1,0 +1,93 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using BullMq;
+using FilestoreStub.Events;
+using FilestoreStub.Seeding;
+using FilestoreStub.Tests.Infrastructure;
+
+namespace FilestoreStub.Tests.Seeding;
+
+[Collection(RedisCollection.Name)]
+public sealed class SeedingTests(RedisServer redis) : FilestoreTest(redis)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    private async Task<List<FilestoreEvent>> SeedEventsIn(string queue, string env, string service)
+    {
+        var keys = new QueueKeys(queue);
+        var events = new List<FilestoreEvent>();
+        foreach (var id in await Redis.Db.ListRangeAsync(keys.Wait))
+        {
+            var data = await Redis.Db.HashGetAsync(keys.Job(id!), "data");
+            var @event = JsonSerializer.Deserialize<FilestoreEvent>(data.ToString())!;
+            if (@event.Source == EventSources.Seed && @event.Env == env && @event.Service == service)
+            {
+                events.Add(@event);
+            }
+        }
+
+        return events;
+    }
+
+    [Fact]
+    public async Task Seeding_publishes_one_event_per_file_to_both_queues_with_size_and_hash()
+    {
+        var root = Path.Combine(App.DataDirectory, "production", "billing");
+        _ = App.Server;
+        Directory.CreateDirectory(Path.Combine(root, ".filestore", "tmp"));
+        File.WriteAllText(Path.Combine(root, ".filestore", "tmp", "half-written"), "not a managed file");
+        var files = Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories).Count(f => !f.Contains(".filestore", StringComparison.Ordinal));
+
+        using var response = await App.Operator().PostAsync("/envs/production/services/billing/seed", null);
+        var report = (await response.Content.ReadFromJsonAsync<SeedReport>(Json))!;
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(("completed", files, files, 0), (report.Status, report.Files, report.Published, report.AlreadyPublished));
+        foreach (var queue in EventQueues.All)
+        {
+            var events = await SeedEventsIn(queue, "production", "billing");
+            Assert.Equal(files, events.Count);
+            Assert.DoesNotContain(events, e => e.Path.StartsWith(".filestore", StringComparison.Ordinal));
+            var summary = events.Single(e => e.Path == "2026/11/summary.csv");
+            Assert.Equal(new FileInfo(Path.Combine(root, "2026", "11", "summary.csv")).Length, summary.Size);
+            Assert.Equal(64, summary.Sha256!.Length);
+            Assert.Equal(report.CorrelationId, summary.CorrelationId);
+        }
+    }
+
+    [Fact]
+    public async Task Seeding_twice_publishes_only_what_changed()
+    {
+        _ = App.Server;
+        await App.Operator().PostAsync("/envs/staging/services/reports/seed", null);
+        File.WriteAllText(Path.Combine(App.DataDirectory, "staging", "reports", "README.txt"), "edited since the first seeding");
+
+        using var again = await App.Operator().PostAsync("/envs/staging/services/reports/seed", null);
+        var report = (await again.Content.ReadFromJsonAsync<SeedReport>(Json))!;
+
+        Assert.Equal(1, report.Published);
+        Assert.Equal(report.Files - 1, report.AlreadyPublished);
+        var last = await App.Operator().GetFromJsonAsync<SeedReport>("/envs/staging/services/reports/seed", Json);
+        Assert.Equal(report, last);
+    }
+
+    [Theory]
+    [InlineData("/envs/qa/services/billing/seed")]
+    [InlineData("/envs/staging/services/payroll/seed")]
+    public async Task Seeding_an_unknown_service_or_environment_is_a_404(string route)
+    {
+        using var response = await App.Operator().PostAsync(route, null);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Contains("unknown-service", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Only_the_operator_may_seed()
+    {
+        using var anonymous = await App.ClientWith(null).PostAsync("/envs/staging/services/billing/seed", null);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+    }
+}
