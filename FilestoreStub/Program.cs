@@ -1,6 +1,5 @@
 using FilestoreStub;
 using FilestoreStub.Access;
-using FilestoreStub.Commands;
 using FilestoreStub.Events;
 using FilestoreStub.Policies;
 using FilestoreStub.Roots;
@@ -14,7 +13,6 @@ builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = 
 builder.Services.AddSingleton(TimeProvider.System);
 builder.AddEventQueues();
 builder.AddManagedRoots();
-builder.Services.AddSingleton<FileCommands>();
 builder.Services.AddSingleton<Seeder>();
 builder.AddAccess();
 builder.AddPolicies();

@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 
 namespace FilestoreStub.Tests.Infrastructure;
@@ -23,6 +24,8 @@ public sealed class FilestoreApp(RedisServer redis, string? dataDirectory = null
         builder.UseSetting("Filestore:OperatorToken", OperatorToken);
         builder.UseSetting("Filestore:DataDirectory", _data);
         builder.ConfigureServices(services => services.AddSingleton<TimeProvider>(Clock));
+        // Request logs of every test would bury the results; warnings and errors still show.
+        builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
     }
 
     public HttpClient ClientWith(string? token)
