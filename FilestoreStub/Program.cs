@@ -4,6 +4,7 @@ using FilestoreStub.Events;
 using FilestoreStub.Policies;
 using FilestoreStub.Roots;
 using FilestoreStub.Seeding;
+using FilestoreStub.Watchers;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -16,6 +17,7 @@ builder.AddManagedRoots();
 builder.Services.AddSingleton<Seeder>();
 builder.AddAccess();
 builder.AddPolicies();
+builder.AddDriftWatchers();
 builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(FilestoreTelemetry.MeterName));
 
 var app = builder.Build();
@@ -29,6 +31,7 @@ app.MapDefaultEndpoints();
 app.MapAccessEndpoints();
 app.MapPolicyEndpoints();
 app.MapSeedingEndpoints();
+app.MapWatcherEndpoints();
 
 app.Run();
 

@@ -19,7 +19,7 @@ public static class SeedingEndpoints
         seed.MapPost("/", async Task<Results<Ok<SeedReport>, ProblemHttpResult>> (
             string env, string service, Seeder seeder, ManagedRoots roots, HttpContext context, CancellationToken ct) =>
         {
-            if (Unknown(env, service, roots) is { } problem)
+            if (ServiceRoutes.Unknown(env, service, roots) is { } problem)
             {
                 return problem;
             }
@@ -41,7 +41,7 @@ public static class SeedingEndpoints
 
         seed.MapGet("/", async Task<Results<Ok<SeedReport>, ProblemHttpResult>> (string env, string service, Seeder seeder, ManagedRoots roots) =>
         {
-            if (Unknown(env, service, roots) is { } problem)
+            if (ServiceRoutes.Unknown(env, service, roots) is { } problem)
             {
                 return problem;
             }
@@ -54,10 +54,4 @@ public static class SeedingEndpoints
 
         return app;
     }
-
-    private static ProblemHttpResult? Unknown(string env, string service, ManagedRoots roots) =>
-        !Environments.IsKnown(env) || !roots.IsOnboarded(service)
-            ? TypedResults.Problem($"No onboarded service '{service}' in environment '{env}'.", statusCode: StatusCodes.Status404NotFound,
-                title: "Unknown service", type: Problems.TypeBase + "unknown-service")
-            : null;
 }

@@ -23,6 +23,7 @@ public sealed class FilestoreApp(RedisServer redis, string? dataDirectory = null
         builder.UseSetting("ConnectionStrings:redis", redis.Configuration);
         builder.UseSetting("Filestore:OperatorToken", OperatorToken);
         builder.UseSetting("Filestore:DataDirectory", _data);
+        builder.UseSetting("Watchers:ScanInterval", "00:00:00.300");
         builder.ConfigureServices(services => services.AddSingleton<TimeProvider>(Clock));
         // Request logs of every test would bury the results; warnings and errors still show.
         builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));

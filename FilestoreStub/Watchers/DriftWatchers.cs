@@ -1,0 +1,214 @@
+using System.Collections.Concurrent;
+using System.ComponentModel.DataAnnotations;
+using System.Diagnostics.Metrics;
+using System.Security.Cryptography;
+using System.Text;
+using FilestoreStub.Events;
+using FilestoreStub.Roots;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace FilestoreStub.Watchers;
+
+public sealed class WatcherOptions
+{
+    public const string SectionName = "Watchers";
+
+    /// <summary>How often a watcher rescans its whole root; notifications only make it look sooner.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
+    public TimeSpan ScanInterval { get; set; } = TimeSpan.FromSeconds(5);
+}
+
+/// <summary>
+/// The drift watchers of every managed root. A watcher takes a baseline when it is enabled (existing files are not
+/// drift; seeding publishes those), then compares full scans of the root: on every file-system notification (after a
+/// short settle) and at least every <see cref="WatcherOptions.ScanInterval"/>, because notifications alone can miss
+/// changes. Each difference is published as a drift event and counted. Whether a watcher is on lives in Redis.
+/// </summary>
+public sealed class DriftWatchers : BackgroundService
+{
+    private static readonly TimeSpan Settle = TimeSpan.FromMilliseconds(200);
+    private readonly ManagedRoots _roots;
+    private readonly EventPublisher _publisher;
+    private readonly IConnectionMultiplexer _redis;
+    private readonly TimeProvider _time;
+    private readonly ILogger<DriftWatchers> _logger;
+    private readonly TimeSpan _interval;
+    private readonly ConcurrentDictionary<(string Env, string Service), Running> _running = new();
+    private readonly Counter<long> _drift;
+    private readonly SemaphoreSlim _changes = new(1, 1);
+
+    public DriftWatchers(ManagedRoots roots, EventPublisher publisher, IConnectionMultiplexer redis, TimeProvider time,
+        IOptions<WatcherOptions> options, IMeterFactory meterFactory, ILogger<DriftWatchers> logger)
+    {
+        (_roots, _publisher, _redis, _time, _logger, _interval) = (roots, publisher, redis, time, logger, options.Value.ScanInterval);
+        var meter = meterFactory.Create(FilestoreTelemetry.MeterName);
+        _drift = meter.CreateCounter<long>("filestore_drift_detected", description: "Out-of-band changes found under managed roots.");
+        meter.CreateObservableGauge("filestore_watcher_enabled", ObserveEnabled, description: "1 while the drift watcher of the root is on.");
+    }
+
+    private static RedisKey EnabledKey(string env, string service) => $"filestore:watcher:{env}:{service}";
+
+    public bool IsRunning(string env, string service) => _running.ContainsKey((env, service));
+
+    /// <summary>Turns the watcher on or off, persistently; turning it on takes a new baseline.</summary>
+    public async Task SetEnabledAsync(string env, string service, bool enabled)
+    {
+        await _changes.WaitAsync();
+        try
+        {
+            await _redis.GetDatabase().StringSetAsync(EnabledKey(env, service), enabled ? "1" : "0");
+            if (enabled)
+            {
+                Start(env, service);
+            }
+            else if (_running.TryRemove((env, service), out var running))
+            {
+                await running.DisposeAsync();
+            }
+        }
+        finally
+        {
+            _changes.Release();
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        foreach (var env in Environments.All)
+        {
+            foreach (var service in _roots.Services)
+            {
+                if ((string?)await _redis.GetDatabase().StringGetAsync(EnabledKey(env, service)) == "1")
+                {
+                    Start(env, service);
+                }
+            }
+        }
+
+        await Task.Delay(Timeout.Infinite, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+        foreach (var running in _running.Values)
+        {
+            await running.DisposeAsync();
+        }
+    }
+
+    private void Start(string env, string service)
+    {
+        if (_running.ContainsKey((env, service)))
+        {
+            return;
+        }
+
+        var root = Directory.CreateDirectory(_roots.RootOf(env, service)).FullName;
+        var running = new Running(env, service, root, this);
+        _running[(env, service)] = running;
+        WatcherLog.Started(_logger, env, service, root);
+    }
+
+    private IEnumerable<Measurement<int>> ObserveEnabled() =>
+        from env in Environments.All
+        from service in _roots.Services
+        select new Measurement<int>(IsRunning(env, service) ? 1 : 0,
+            new KeyValuePair<string, object?>("env", env), new KeyValuePair<string, object?>("service", service));
+
+    private async Task PublishAsync(string env, string service, Drift drift)
+    {
+        // The id comes from what was seen, so a scan that retries after a failed publish cannot publish twice.
+        var seen = $"{env}\n{service}\n{drift.Kind}\n{drift.Path}\n{drift.PreviousPath}\n{drift.State?.Sha256}\n{drift.State?.ModifiedUtc.Ticks}";
+        var id = "drift-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(seen)))[..32];
+        await _publisher.PublishAsync(new FilestoreEvent(
+            id, env, service, drift.Path, drift.Kind, EventSources.Drift, _time.GetUtcNow().ToUnixTimeMilliseconds(), id,
+            Size: drift.State?.Size, Sha256: drift.State?.Sha256, PreviousPath: drift.PreviousPath));
+        _drift.Add(1, new("env", env), new("service", service), new("kind", drift.Kind));
+        WatcherLog.Drift(_logger, env, service, drift.Kind, drift.Path, drift.PreviousPath ?? string.Empty, id);
+    }
+
+    /// <summary>One root being watched: a notification source, a scan loop and the last snapshot.</summary>
+    private sealed class Running : IAsyncDisposable
+    {
+        private readonly DriftWatchers _owner;
+        private readonly string _env;
+        private readonly string _service;
+        private readonly string _root;
+        private readonly FileSystemWatcher _notifications;
+        private readonly SemaphoreSlim _nudge = new(0);
+        private readonly CancellationTokenSource _stop = new();
+        private readonly Task _loop;
+
+        public Running(string env, string service, string root, DriftWatchers owner)
+        {
+            (_env, _service, _root, _owner) = (env, service, root, owner);
+            var baseline = TreeSnapshot.Scan(root);
+            _notifications = new FileSystemWatcher(root) { IncludeSubdirectories = true, NotifyFilter = NotifyFilters.FileName | NotifyFilters.DirectoryName | NotifyFilters.LastWrite | NotifyFilters.Size };
+            _notifications.Created += (_, _) => Nudge();
+            _notifications.Changed += (_, _) => Nudge();
+            _notifications.Deleted += (_, _) => Nudge();
+            _notifications.Renamed += (_, _) => Nudge();
+            _notifications.Error += (_, _) => Nudge();
+            _notifications.EnableRaisingEvents = true;
+            _loop = Task.Run(() => LoopAsync(baseline, _stop.Token));
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            _notifications.EnableRaisingEvents = false;
+            _notifications.Dispose();
+            await _stop.CancelAsync();
+            await _loop.ContinueWith(_ => { }, TaskScheduler.Default);
+            _stop.Dispose();
+            _nudge.Dispose();
+        }
+
+        private void Nudge()
+        {
+            if (_nudge.CurrentCount == 0)
+            {
+                _nudge.Release();
+            }
+        }
+
+        private async Task LoopAsync(TreeSnapshot current, CancellationToken stop)
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                try
+                {
+                    if (await _nudge.WaitAsync(_owner._interval, stop))
+                    {
+                        await Task.Delay(Settle, stop);
+                    }
+
+                    var next = TreeSnapshot.Scan(_root, current);
+                    foreach (var drift in current.Compare(next))
+                    {
+                        await _owner.PublishAsync(_env, _service, drift);
+                    }
+
+                    current = next;
+                }
+                catch (OperationCanceledException) when (stop.IsCancellationRequested)
+                {
+                    break;
+                }
+                catch (Exception e) when (e is BullMq.QueueUnavailableException or BullMq.QueueDrainingException or IOException)
+                {
+                    // Keep the old snapshot: the same drift is found, with the same event ids, on the next scan.
+                    WatcherLog.ScanFailed(_owner._logger, _env, _service, e.Message);
+                }
+            }
+        }
+    }
+}
+
+internal static partial class WatcherLog
+{
+    [LoggerMessage(Level = LogLevel.Information, Message = "Drift watcher of {Service} in {Env} started on {Root}")]
+    public static partial void Started(ILogger logger, string env, string service, string root);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Drift in {Env}/{Service}: {Kind} {Path} {PreviousPath} (EventId {EventId})")]
+    public static partial void Drift(ILogger logger, string env, string service, string kind, string path, string previousPath, string eventId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Drift watcher of {Service} in {Env} could not publish; retrying on the next scan: {Error}")]
+    public static partial void ScanFailed(ILogger logger, string env, string service, string error);
+}

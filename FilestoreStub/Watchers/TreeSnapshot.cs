@@ -1,0 +1,94 @@
+using System.Security.Cryptography;
+
+namespace FilestoreStub.Watchers;
+
+/// <summary>One file as a scan saw it.</summary>
+public sealed record FileState(long Size, DateTime ModifiedUtc, string Sha256);
+
+/// <summary>A change between two scans of a root.</summary>
+public sealed record Drift(string Kind, string Path, FileState? State, string? PreviousPath = null);
+
+/// <summary>
+/// The files of a managed root at one moment, and the differences between two such moments: created, modified,
+/// deleted, and renamed (a file gone and a file come with the same content in one scan). Links are not followed
+/// and the stub's own <c>.filestore</c> folder is not part of the tree.
+/// </summary>
+public sealed class TreeSnapshot
+{
+    private const string WorkFolder = ".filestore";
+
+    private TreeSnapshot(IReadOnlyDictionary<string, FileState> files) => Files = files;
+
+    public IReadOnlyDictionary<string, FileState> Files { get; }
+
+    public static TreeSnapshot Empty { get; } = new(new Dictionary<string, FileState>());
+
+    /// <summary>Scans <paramref name="root"/>; unchanged files (same size and time as in <paramref name="previous"/>) are not hashed again.</summary>
+    public static TreeSnapshot Scan(string root, TreeSnapshot? previous = null)
+    {
+        var files = new Dictionary<string, FileState>(StringComparer.Ordinal);
+        if (!Directory.Exists(root))
+        {
+            return new TreeSnapshot(files);
+        }
+
+        var options = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint, IgnoreInaccessible = true };
+        foreach (var file in Directory.EnumerateFiles(root, "*", options))
+        {
+            var relative = Path.GetRelativePath(root, file).Replace(Path.DirectorySeparatorChar, '/');
+            if (relative == WorkFolder || relative.StartsWith(WorkFolder + "/", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            try
+            {
+                var info = new FileInfo(file);
+                var known = previous?.Files.GetValueOrDefault(relative);
+                files[relative] = known is not null && known.Size == info.Length && known.ModifiedUtc == info.LastWriteTimeUtc
+                    ? known
+                    : new FileState(info.Length, info.LastWriteTimeUtc, Hash(file));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Gone or locked between listing and reading: the next scan sees it as it settles.
+            }
+        }
+
+        return new TreeSnapshot(files);
+    }
+
+    /// <summary>What changed from this snapshot to <paramref name="next"/>.</summary>
+    public IReadOnlyList<Drift> Compare(TreeSnapshot next)
+    {
+        var gone = Files.Keys.Where(p => !next.Files.ContainsKey(p)).Order(StringComparer.Ordinal).ToList();
+        var come = next.Files.Keys.Where(p => !Files.ContainsKey(p)).Order(StringComparer.Ordinal).ToList();
+        var drifts = new List<Drift>();
+
+        foreach (var path in come.ToList())
+        {
+            var state = next.Files[path];
+            var from = gone.FirstOrDefault(g => Files[g].Sha256 == state.Sha256 && Files[g].Size == state.Size);
+            if (from is not null)
+            {
+                gone.Remove(from);
+                come.Remove(path);
+                drifts.Add(new Drift("renamed", path, state, from));
+            }
+        }
+
+        drifts.AddRange(come.Select(path => new Drift("created", path, next.Files[path])));
+        drifts.AddRange(next.Files
+            .Where(f => Files.TryGetValue(f.Key, out var before) && before.Sha256 != f.Value.Sha256)
+            .OrderBy(f => f.Key, StringComparer.Ordinal)
+            .Select(f => new Drift("modified", f.Key, f.Value)));
+        drifts.AddRange(gone.Select(path => new Drift("deleted", path, null)));
+        return drifts;
+    }
+
+    private static string Hash(string file)
+    {
+        using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        return Convert.ToHexStringLower(SHA256.HashData(stream));
+    }
+}
