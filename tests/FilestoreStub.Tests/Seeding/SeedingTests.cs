@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using BullMq;
 using FilestoreStub.Events;
 using FilestoreStub.Seeding;
 using FilestoreStub.Tests.Infrastructure;
@@ -13,22 +12,10 @@ public sealed class SeedingTests(RedisServer redis) : FilestoreTest(redis)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    private async Task<List<FilestoreEvent>> SeedEventsIn(string queue, string env, string service)
-    {
-        var keys = new QueueKeys(queue);
-        var events = new List<FilestoreEvent>();
-        foreach (var id in await Redis.Db.ListRangeAsync(keys.Wait))
-        {
-            var data = await Redis.Db.HashGetAsync(keys.Job(id!), "data");
-            var @event = JsonSerializer.Deserialize<FilestoreEvent>(data.ToString())!;
-            if (@event.Source == EventSources.Seed && @event.Env == env && @event.Service == service)
-            {
-                events.Add(@event);
-            }
-        }
-
-        return events;
-    }
+    private async Task<List<FilestoreEvent>> SeedEventsIn(string queue, string env, string service) =>
+        (await QueuedEvents.WaitingAsync(Redis, queue))
+            .Where(e => e.Source == EventSources.Seed && e.Env == env && e.Service == service)
+            .ToList();
 
     [Fact]
     public async Task Seeding_publishes_one_event_per_file_to_both_queues_with_size_and_hash()

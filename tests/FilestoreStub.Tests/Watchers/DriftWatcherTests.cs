@@ -1,7 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text.Json;
-using BullMq;
 using FilestoreStub.Events;
 using FilestoreStub.Tests.Infrastructure;
 using FilestoreStub.Watchers;
@@ -20,23 +18,11 @@ public sealed class DriftWatcherTests(RedisServer redis) : FilestoreTest(redis)
     // The queues are shared by the whole collection; each test looks only at paths under its own folder.
     private readonly string _folder = $"drift-{Guid.NewGuid():N}";
 
-    private async Task<List<FilestoreEvent>> DriftEvents()
-    {
-        var keys = new QueueKeys(EventQueues.Timestore);
-        var events = new List<FilestoreEvent>();
-        // Producers push at the head of the wait list: read it from the tail to get the order events were published in.
-        foreach (var id in (await Redis.Db.ListRangeAsync(keys.Wait)).Reverse())
-        {
-            var @event = JsonSerializer.Deserialize<FilestoreEvent>((await Redis.Db.HashGetAsync(keys.Job(id!), "data")).ToString())!;
-            if (@event.Source == EventSources.Drift && @event.Env == "staging" && @event.Service == "billing"
-                && @event.Path.StartsWith(_folder, StringComparison.Ordinal))
-            {
-                events.Add(@event);
-            }
-        }
-
-        return events;
-    }
+    private async Task<List<FilestoreEvent>> DriftEvents() =>
+        (await QueuedEvents.WaitingAsync(Redis, EventQueues.Timestore))
+            .Where(e => e.Source == EventSources.Drift && e.Env == "staging" && e.Service == "billing"
+                        && e.Path.StartsWith(_folder, StringComparison.Ordinal))
+            .ToList();
 
     private async Task SetWatcher(bool enabled)
     {
