@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 
 namespace FilestoreStub;
@@ -9,6 +10,10 @@ public static class Problems
 
     public static IResult Result(int status, string type, string title, string detail, IDictionary<string, object?>? extensions = null) =>
         TypedResults.Problem(detail, statusCode: status, title: title, type: TypeBase + type, extensions: extensions);
+
+    /// <summary>A 400 listing every invalid field; nothing was changed.</summary>
+    public static ValidationProblem Invalid(IDictionary<string, string[]> errors, string title = "The request is not valid.") =>
+        TypedResults.ValidationProblem(errors, title: title, type: TypeBase + "validation");
 
     /// <summary>A body that cannot be read keeps its own status (400 malformed, 413 too large) instead of becoming a 500.</summary>
     public static int StatusFor(Exception exception) =>

@@ -64,7 +64,7 @@ public static partial class AccessEndpoints
             var errors = Validate(request.Principal, request.Kind, ("lifetimeSeconds", request.LifetimeSeconds));
             if (errors.Count > 0)
             {
-                return Invalid(errors);
+                return Problems.Invalid(errors);
             }
 
             var issued = await tokens.IssueAsync(new Principal(request.Principal!, ParseKind(request.Kind)), Seconds(request.LifetimeSeconds));
@@ -76,7 +76,7 @@ public static partial class AccessEndpoints
             var errors = Validate(request.Principal, request.Kind, ("graceSeconds", request.GraceSeconds), ("lifetimeSeconds", request.LifetimeSeconds));
             if (errors.Count > 0)
             {
-                return Invalid(errors);
+                return Problems.Invalid(errors);
             }
 
             var grace = Seconds(request.GraceSeconds) ?? DefaultGrace;
@@ -88,7 +88,7 @@ public static partial class AccessEndpoints
         {
             if (string.IsNullOrEmpty(request.Principal) == string.IsNullOrEmpty(request.TokenId))
             {
-                return Invalid(new() { ["principal"] = ["Give exactly one of principal (revokes all its tokens) or tokenId."] });
+                return Problems.Invalid(new Dictionary<string, string[]> { ["principal"] = ["Give exactly one of principal (revokes all its tokens) or tokenId."] });
             }
 
             var revoked = request.Principal is { Length: > 0 } principal
@@ -127,9 +127,6 @@ public static partial class AccessEndpoints
 
         return errors;
     }
-
-    private static ValidationProblem Invalid(Dictionary<string, string[]> errors) =>
-        TypedResults.ValidationProblem(errors, type: Problems.TypeBase + "validation", title: "The request is not valid.");
 
     private static PrincipalKind ParseKind(string? kind) => kind == "operator" ? PrincipalKind.Operator : PrincipalKind.Service;
 

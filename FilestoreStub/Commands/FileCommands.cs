@@ -41,28 +41,13 @@ public sealed record PlannedChange(string Kind, string Path, string? PreviousPat
 /// </summary>
 public sealed class FileCommands(ManagedRoots roots)
 {
-    private const string WorkFolder = ".filestore";
-
     /// <summary>What <paramref name="command"/> would change, checked against the disk as it is now; nothing is written.</summary>
-    public PlannedChange Plan(string env, string service, FileCommand command)
-    {
-        var path = roots.Resolve(env, service, command.Path);
-        return command.Name switch
-        {
-            CommandNames.Put => PlanPut(path, command.Content),
-            CommandNames.Mkdir => PlanMkdir(path),
-            CommandNames.Move => PlanMove(path, Destination(env, service, command)),
-            CommandNames.Delete => PlanDelete(path),
-            _ => throw new CommandRejectedException(StatusCodes.Status400BadRequest, "unknown-command",
-                $"'{command.Name}' is not a command; use {string.Join(", ", CommandNames.All)}."),
-        };
-    }
+    public PlannedChange Plan(string env, string service, FileCommand command) => Prepare(env, service, command).Change;
 
     /// <summary>Carries out <paramref name="command"/>; returns the change made.</summary>
     public async Task<PlannedChange> ExecuteAsync(string env, string service, FileCommand command, CancellationToken ct = default)
     {
-        var planned = Plan(env, service, command);
-        var path = roots.Resolve(env, service, command.Path);
+        var (path, destination, planned) = Prepare(env, service, command);
         switch (command.Name)
         {
             case CommandNames.Put:
@@ -72,7 +57,7 @@ public sealed class FileCommands(ManagedRoots roots)
                 CreateDirectories(path.Root, path.Relative);
                 break;
             case CommandNames.Move:
-                Move(path, Destination(env, service, command));
+                Move(path, destination!);
                 break;
             case CommandNames.Delete:
                 path.EnsureNoLinks();
@@ -89,6 +74,23 @@ public sealed class FileCommands(ManagedRoots roots)
         }
 
         return planned;
+    }
+
+    // Resolves the paths once and checks the command against the disk; executing reuses what planning resolved.
+    private (ManagedPath Path, ManagedPath? Destination, PlannedChange Change) Prepare(string env, string service, FileCommand command)
+    {
+        var path = roots.Resolve(env, service, command.Path);
+        var destination = command.Name == CommandNames.Move ? Destination(env, service, command) : null;
+        var change = command.Name switch
+        {
+            CommandNames.Put => PlanPut(path, command.Content),
+            CommandNames.Mkdir => PlanMkdir(path),
+            CommandNames.Move => PlanMove(path, destination!),
+            CommandNames.Delete => PlanDelete(path),
+            _ => throw new CommandRejectedException(StatusCodes.Status400BadRequest, "unknown-command",
+                $"'{command.Name}' is not a command; use {string.Join(", ", CommandNames.All)}."),
+        };
+        return (path, destination, change);
     }
 
     private static PlannedChange PlanPut(ManagedPath path, byte[]? content)
@@ -181,7 +183,7 @@ public sealed class FileCommands(ManagedRoots roots)
 
     private static async Task PutAsync(ManagedPath path, byte[] content, CancellationToken ct)
     {
-        var work = Directory.CreateDirectory(System.IO.Path.Combine(path.Root, WorkFolder, "tmp")).FullName;
+        var work = Directory.CreateDirectory(System.IO.Path.Combine(path.Root, ManagedTree.WorkFolder, "tmp")).FullName;
         var temporary = System.IO.Path.Combine(work, Guid.NewGuid().ToString("N"));
         try
         {

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json.Serialization;
 
 namespace FilestoreStub.Events;
@@ -38,4 +40,12 @@ public sealed record FilestoreEvent(
     [property: JsonPropertyName("size")] long? Size = null,
     [property: JsonPropertyName("sha256")] string? Sha256 = null,
     [property: JsonPropertyName("previousPath")] string? PreviousPath = null,
-    [property: JsonPropertyName("commandId")] string? CommandId = null);
+    [property: JsonPropertyName("commandId")] string? CommandId = null)
+{
+    /// <summary>
+    /// An event id that follows from what was seen (prefix, then the facts that make the change this change), so
+    /// publishing the same observation again adds nothing to the queues.
+    /// </summary>
+    public static string DerivedId(string prefix, params string?[] facts) =>
+        $"{prefix}-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\n', facts))))[..32];
+}

@@ -47,7 +47,7 @@ public static class PolicyEndpoints
             var errors = PolicyValidation.Validate(request.Rules);
             if (errors.Count > 0)
             {
-                return TypedResults.ValidationProblem(errors, type: Problems.TypeBase + "validation", title: "The policy is not valid; nothing was applied.");
+                return Problems.Invalid(errors, "The policy is not valid; nothing was applied.");
             }
 
             try
@@ -65,8 +65,7 @@ public static class PolicyEndpoints
         {
             if (request.Version is not { } version || version < 0)
             {
-                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["version"] = ["version must be an applied version number (0 is the empty policy)."] },
-                    type: Problems.TypeBase + "validation");
+                return Problems.Invalid(new Dictionary<string, string[]> { ["version"] = ["version must be an applied version number (0 is the empty policy)."] });
             }
 
             if (await store.VersionAsync(env, version) is not { } target)

@@ -29,8 +29,17 @@ public sealed class PolicyStore(IConnectionMultiplexer redis, TimeProvider time)
     public async Task<IReadOnlyList<PolicyVersion>> VersionsAsync(string env) =>
         (await redis.GetDatabase().ListRangeAsync(VersionsKey(env))).Select(v => Deserialize(v!)).ToList();
 
-    public async Task<PolicyVersion?> VersionAsync(string env, int version) =>
-        version == 0 ? Empty : (await VersionsAsync(env)).FirstOrDefault(v => v.Version == version);
+    // Version n is the n-th entry of the list: applying only ever appends.
+    public async Task<PolicyVersion?> VersionAsync(string env, int version)
+    {
+        if (version == 0)
+        {
+            return Empty;
+        }
+
+        var stored = await redis.GetDatabase().ListGetByIndexAsync(VersionsKey(env), version - 1);
+        return stored.IsNull ? null : Deserialize(stored!);
+    }
 
     /// <summary>Appends <paramref name="rules"/> as the next version, unless the current one is no longer <paramref name="expectedVersion"/>.</summary>
     public async Task<PolicyVersion> ApplyAsync(string env, IReadOnlyList<PolicyRule> rules, string appliedBy, int? expectedVersion = null, int? rolledBackFrom = null)

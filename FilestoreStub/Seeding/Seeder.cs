@@ -1,6 +1,5 @@
-using System.Security.Cryptography;
-using System.Text;
 using FilestoreStub.Events;
+using FilestoreStub.Paths;
 using FilestoreStub.Roots;
 using StackExchange.Redis;
 
@@ -18,8 +17,6 @@ public sealed record SeedReport(
 /// </summary>
 public sealed class Seeder(ManagedRoots roots, EventPublisher publisher, IConnectionMultiplexer redis, TimeProvider time, ILogger<Seeder> logger)
 {
-    private const string WorkFolder = ".filestore";
-
     public static RedisKey RecordKey(string env, string service) => $"filestore:seed:{env}:{service}";
 
     public async Task<SeedReport> SeedAsync(string env, string service, string correlationId, CancellationToken ct = default)
@@ -30,16 +27,9 @@ public sealed class Seeder(ManagedRoots roots, EventPublisher publisher, IConnec
         await SaveAsync(report);
 
         var (files, published, already, skipped) = (0, 0, 0, 0);
-        var options = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint, IgnoreInaccessible = true };
-        foreach (var file in Directory.EnumerateFiles(root, "*", options))
+        foreach (var (relative, file) in ManagedTree.Files(root))
         {
             ct.ThrowIfCancellationRequested();
-            var relative = Path.GetRelativePath(root, file).Replace(Path.DirectorySeparatorChar, '/');
-            if (relative == WorkFolder || relative.StartsWith(WorkFolder + "/", StringComparison.Ordinal))
-            {
-                continue;
-            }
-
             files++;
             FileInfo info;
             string hash;
@@ -48,10 +38,9 @@ public sealed class Seeder(ManagedRoots roots, EventPublisher publisher, IConnec
                 // The same rules as commands: a name a command could not create is reported, not published.
                 roots.Resolve(env, service, relative);
                 info = new FileInfo(file);
-                await using var stream = File.OpenRead(file);
-                hash = Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, ct));
+                hash = ManagedTree.Sha256(file);
             }
-            catch (Exception e) when (e is Paths.PathRejectedException or IOException or UnauthorizedAccessException)
+            catch (Exception e) when (e is PathRejectedException or IOException or UnauthorizedAccessException)
             {
                 skipped++;
                 SeedLog.Skipped(logger, env, service, relative, e.Message);
@@ -59,7 +48,7 @@ public sealed class Seeder(ManagedRoots roots, EventPublisher publisher, IConnec
             }
 
             var @event = new FilestoreEvent(
-                EventId(env, service, relative, hash), env, service, relative, EventKinds.Seeded, EventSources.Seed,
+                FilestoreEvent.DerivedId("seed", env, service, relative, hash), env, service, relative, EventKinds.Seeded, EventSources.Seed,
                 time.GetUtcNow().ToUnixTimeMilliseconds(), correlationId, Size: info.Length, Sha256: hash);
             if (await publisher.PublishAsync(@event, ct))
             {
@@ -92,9 +81,6 @@ public sealed class Seeder(ManagedRoots roots, EventPublisher publisher, IConnec
         var json = await redis.GetDatabase().StringGetAsync(RecordKey(env, service));
         return json.IsNull ? null : System.Text.Json.JsonSerializer.Deserialize<SeedReport>(json.ToString());
     }
-
-    internal static string EventId(string env, string service, string path, string contentHash) =>
-        "seed-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{env}\n{service}\n{path}\n{contentHash}")))[..32];
 
     private Task<bool> SaveAsync(SeedReport report) =>
         redis.GetDatabase().StringSetAsync(RecordKey(report.Env, report.Service), System.Text.Json.JsonSerializer.Serialize(report));

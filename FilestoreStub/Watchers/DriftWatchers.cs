@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
 using System.ComponentModel.DataAnnotations;
 using System.Diagnostics.Metrics;
-using System.Security.Cryptography;
-using System.Text;
 using FilestoreStub.Events;
 using FilestoreStub.Roots;
 using Microsoft.Extensions.Options;
@@ -115,8 +113,8 @@ public sealed class DriftWatchers : BackgroundService
     private async Task PublishAsync(string env, string service, Drift drift)
     {
         // The id comes from what was seen, so a scan that retries after a failed publish cannot publish twice.
-        var seen = $"{env}\n{service}\n{drift.Kind}\n{drift.Path}\n{drift.PreviousPath}\n{drift.State?.Sha256}\n{drift.State?.ModifiedUtc.Ticks}";
-        var id = "drift-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(seen)))[..32];
+        var id = FilestoreEvent.DerivedId("drift", env, service, drift.Kind, drift.Path, drift.PreviousPath, drift.State?.Sha256,
+            drift.State?.ModifiedUtc.Ticks.ToString(System.Globalization.CultureInfo.InvariantCulture));
         await _publisher.PublishAsync(new FilestoreEvent(
             id, env, service, drift.Path, drift.Kind, EventSources.Drift, _time.GetUtcNow().ToUnixTimeMilliseconds(), id,
             Size: drift.State?.Size, Sha256: drift.State?.Sha256, PreviousPath: drift.PreviousPath));

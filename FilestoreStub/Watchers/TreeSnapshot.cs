@@ -1,4 +1,4 @@
-using System.Security.Cryptography;
+using FilestoreStub.Paths;
 
 namespace FilestoreStub.Watchers;
 
@@ -15,8 +15,6 @@ public sealed record Drift(string Kind, string Path, FileState? State, string? P
 /// </summary>
 public sealed class TreeSnapshot
 {
-    private const string WorkFolder = ".filestore";
-
     private TreeSnapshot(IReadOnlyDictionary<string, FileState> files) => Files = files;
 
     public IReadOnlyDictionary<string, FileState> Files { get; }
@@ -27,27 +25,15 @@ public sealed class TreeSnapshot
     public static TreeSnapshot Scan(string root, TreeSnapshot? previous = null)
     {
         var files = new Dictionary<string, FileState>(StringComparer.Ordinal);
-        if (!Directory.Exists(root))
+        foreach (var (relative, file) in ManagedTree.Files(root))
         {
-            return new TreeSnapshot(files);
-        }
-
-        var options = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint, IgnoreInaccessible = true };
-        foreach (var file in Directory.EnumerateFiles(root, "*", options))
-        {
-            var relative = Path.GetRelativePath(root, file).Replace(Path.DirectorySeparatorChar, '/');
-            if (relative == WorkFolder || relative.StartsWith(WorkFolder + "/", StringComparison.Ordinal))
-            {
-                continue;
-            }
-
             try
             {
                 var info = new FileInfo(file);
                 var known = previous?.Files.GetValueOrDefault(relative);
                 files[relative] = known is not null && known.Size == info.Length && known.ModifiedUtc == info.LastWriteTimeUtc
                     ? known
-                    : new FileState(info.Length, info.LastWriteTimeUtc, Hash(file));
+                    : new FileState(info.Length, info.LastWriteTimeUtc, ManagedTree.Sha256(file));
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -84,11 +70,5 @@ public sealed class TreeSnapshot
             .Select(f => new Drift("modified", f.Key, f.Value)));
         drifts.AddRange(gone.Select(path => new Drift("deleted", path, null)));
         return drifts;
-    }
-
-    private static string Hash(string file)
-    {
-        using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        return Convert.ToHexStringLower(SHA256.HashData(stream));
     }
 }

@@ -41,8 +41,7 @@ public static class WatcherEndpoints
 
             if (change.Enabled is not { } enabled)
             {
-                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["enabled"] = ["enabled (true or false) is required."] },
-                    type: Problems.TypeBase + "validation");
+                return Problems.Invalid(new Dictionary<string, string[]> { ["enabled"] = ["enabled (true or false) is required."] });
             }
 
             await watchers.SetEnabledAsync(env, service, enabled);
