@@ -44,7 +44,7 @@ public static class PrometheusExtensions
         this IDistributedApplicationBuilder builder, string name, SandboxSettings sandbox)
     {
         SandboxSettings.EnsurePortIsFree(sandbox.PrometheusPort, name, "Ports:Prometheus");
-        var hostConfigDirectory = RedisExtensions.EnsureDirectory(sandbox.StatePath("prometheus", "config"));
+        var hostConfigDirectory = sandbox.EnsureStateFolder("prometheus", "config");
         var hostRulesDirectory = Path.Combine(sandbox.DashboardsDirectory, "prometheus", "rules");
 
         if (sandbox.Runtime == RuntimeMode.Containers)
@@ -71,7 +71,7 @@ public static class PrometheusExtensions
 
         var prometheusBinary = ExecutableLocator.Require(
             "prometheus", "install it with 'sudo apt-get install prometheus' (Debian/Ubuntu) or 'brew install prometheus' (macOS)");
-        var dataDirectory = RedisExtensions.EnsureDirectory(sandbox.StatePath("prometheus", "data"));
+        var dataDirectory = sandbox.EnsureStateFolder("prometheus", "data");
         var hostLayout = new PrometheusLayout(hostConfigDirectory, hostConfigDirectory, hostRulesDirectory, InContainer: false);
 
         IResourceBuilder<PrometheusServerResource> prometheus = builder

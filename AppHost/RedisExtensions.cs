@@ -16,13 +16,13 @@ public static class RedisExtensions
             return builder.AddRedis(name)
                 .WithImage(ContainerImages.Redis, ContainerImages.RedisTag)
                 .WithImageRegistry(ContainerImages.Registry)
-                .WithDataBindMount(EnsureDirectory(sandbox.StatePath("redis", "container-data")))
+                .WithDataBindMount(sandbox.EnsureStateFolder("redis", "container-data"))
                 .WithArgs(DurabilityArgs);
         }
 
         var redisServer = ExecutableLocator.Require(
             "redis-server", "install it with 'sudo apt-get install redis-server' (Debian/Ubuntu) or 'brew install redis' (macOS)");
-        var dataDirectory = EnsureDirectory(sandbox.StatePath("redis", "data"));
+        var dataDirectory = sandbox.EnsureStateFolder("redis", "data");
 
         var redis = new RedisServerResource(name, redisServer, dataDirectory);
         var healthCheckKey = $"{name}_ping";
@@ -49,8 +49,6 @@ public static class RedisExtensions
                 resource.ResolvedConnectionString = await resource.ConnectionStringExpression.GetValueAsync(ct))
             .WithHealthCheck(healthCheckKey);
     }
-
-    internal static string EnsureDirectory(string path) => Directory.CreateDirectory(path).FullName;
 }
 
 /// <summary><c>redis-server</c> started from PATH, exposing the same connection string shape as the Redis container.</summary>

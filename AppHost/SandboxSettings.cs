@@ -25,6 +25,9 @@ public sealed record SandboxSettings(
 
     public string StatePath(params string[] parts) => Path.Combine([StateDirectory, .. parts]);
 
+    /// <summary>A folder under the state directory, created if missing (bind-mount sources must exist before start).</summary>
+    public string EnsureStateFolder(params string[] parts) => Directory.CreateDirectory(StatePath(parts)).FullName;
+
     /// <summary>Reads and validates the settings; a bad value throws <see cref="SandboxSetupException"/>.</summary>
     public static SandboxSettings Read(IConfiguration configuration, string appHostDirectory, IContainerRuntimeProbe probe)
     {
