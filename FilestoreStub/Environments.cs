@@ -10,7 +10,7 @@ public static class Environments
 
     public static bool IsKnown(string env) => All.Contains(env, StringComparer.Ordinal);
 
-    public static IResult Unknown(string env) =>
+    public static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult Unknown(string env) =>
         Problems.Result(StatusCodes.Status404NotFound, "unknown-environment", "Unknown environment",
             $"'{env}' is not an environment; use {string.Join(" or ", All)}.");
 }

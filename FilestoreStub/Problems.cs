@@ -8,7 +8,7 @@ public static class Problems
 {
     public const string TypeBase = "https://filestore.sandbox/problems/";
 
-    public static IResult Result(int status, string type, string title, string detail, IDictionary<string, object?>? extensions = null) =>
+    public static ProblemHttpResult Result(int status, string type, string title, string detail, IDictionary<string, object?>? extensions = null) =>
         TypedResults.Problem(detail, statusCode: status, title: title, type: TypeBase + type, extensions: extensions);
 
     /// <summary>A 400 listing every invalid field; nothing was changed.</summary>

@@ -1,6 +1,9 @@
 using FilestoreStub;
 using FilestoreStub.Access;
+using FilestoreStub.Commands;
+using FilestoreStub.Cutover;
 using FilestoreStub.Events;
+using FilestoreStub.Faults;
 using FilestoreStub.Policies;
 using FilestoreStub.Roots;
 using FilestoreStub.Seeding;
@@ -12,12 +15,16 @@ builder.AddServiceDefaults();
 builder.AddRedisClient("redis");
 builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = Problems.Describe);
 builder.Services.AddSingleton(TimeProvider.System);
+builder.AddApiReference();
 builder.AddEventQueues();
 builder.AddManagedRoots();
 builder.Services.AddSingleton<Seeder>();
 builder.AddAccess();
 builder.AddPolicies();
+builder.AddCutover();
 builder.AddDriftWatchers();
+builder.AddFaults();
+builder.AddCommands();
 builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(FilestoreTelemetry.MeterName));
 
 var app = builder.Build();
@@ -28,10 +35,14 @@ app.UseAuthentication();
 app.UseAuthorization();
 
 app.MapDefaultEndpoints();
+app.MapApiReference();
 app.MapAccessEndpoints();
 app.MapPolicyEndpoints();
+app.MapCutoverEndpoints();
+app.MapCommandEndpoints();
 app.MapSeedingEndpoints();
 app.MapWatcherEndpoints();
+app.MapFaultEndpoints();
 
 app.Run();
 

@@ -109,6 +109,23 @@ public sealed class TokenStore(IConnectionMultiplexer redis, TimeProvider time)
                && await db.HashSetAsync(key, "revokedAt", time.GetUtcNow().ToUnixTimeMilliseconds(), When.NotExists);
     }
 
+    /// <summary>Whether <paramref name="principal"/> holds at least one token that is neither expired nor revoked.</summary>
+    public async Task<bool> HasLiveTokenAsync(string principal)
+    {
+        var db = redis.GetDatabase();
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        foreach (var id in await db.SetMembersAsync(PrincipalKey(principal)))
+        {
+            var fields = await db.HashGetAsync(TokenKey(id!), ["expiresAt", "revokedAt"]);
+            if (fields[1].IsNull && ((long)fields[0] == 0 || (long)fields[0] > now))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>Judges a presented token.</summary>
     public async Task<(TokenVerdict Verdict, Principal? Principal)> VerifyAsync(string token)
     {

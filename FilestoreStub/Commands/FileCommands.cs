@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using FilestoreStub.Events;
 using FilestoreStub.Paths;
 using FilestoreStub.Roots;
+using FilestoreStub.Watchers;
 
 namespace FilestoreStub.Commands;
 
@@ -35,6 +36,12 @@ public sealed record PlannedChange(string Kind, string Path, string? PreviousPat
 }
 
 /// <summary>
+/// A command checked against the disk, its paths resolved once: the change it makes and its effect on each file
+/// (what the drift watcher is told to expect).
+/// </summary>
+public sealed record PreparedCommand(FileCommand Command, ManagedPath Path, ManagedPath? Destination, PlannedChange Change, IReadOnlyList<ExpectedChange> Effects);
+
+/// <summary>
 /// Plans and executes file commands inside a managed root. Planning reads only; executing changes the disk
 /// atomically: a put writes a temporary file in the root's own <c>.filestore/tmp</c> folder and renames it into
 /// place, a move is a single rename, and a command that fails leaves every path as it was.
@@ -45,9 +52,13 @@ public sealed class FileCommands(ManagedRoots roots)
     public PlannedChange Plan(string env, string service, FileCommand command) => Prepare(env, service, command).Change;
 
     /// <summary>Carries out <paramref name="command"/>; returns the change made.</summary>
-    public async Task<PlannedChange> ExecuteAsync(string env, string service, FileCommand command, CancellationToken ct = default)
+    public async Task<PlannedChange> ExecuteAsync(string env, string service, FileCommand command, CancellationToken ct = default) =>
+        await ExecuteAsync(Prepare(env, service, command), ct);
+
+    /// <summary>Carries out a prepared command; returns the change made.</summary>
+    public static async Task<PlannedChange> ExecuteAsync(PreparedCommand prepared, CancellationToken ct = default)
     {
-        var (path, destination, planned) = Prepare(env, service, command);
+        var (command, path, destination) = (prepared.Command, prepared.Path, prepared.Destination);
         switch (command.Name)
         {
             case CommandNames.Put:
@@ -73,11 +84,11 @@ public sealed class FileCommands(ManagedRoots roots)
                 break;
         }
 
-        return planned;
+        return prepared.Change;
     }
 
-    // Resolves the paths once and checks the command against the disk; executing reuses what planning resolved.
-    private (ManagedPath Path, ManagedPath? Destination, PlannedChange Change) Prepare(string env, string service, FileCommand command)
+    /// <summary>Resolves the paths once and checks the command against the disk; executing reuses what this resolved.</summary>
+    public PreparedCommand Prepare(string env, string service, FileCommand command)
     {
         var path = roots.Resolve(env, service, command.Path);
         var destination = command.Name == CommandNames.Move ? Destination(env, service, command) : null;
@@ -90,8 +101,25 @@ public sealed class FileCommands(ManagedRoots roots)
             _ => throw new CommandRejectedException(StatusCodes.Status400BadRequest, "unknown-command",
                 $"'{command.Name}' is not a command; use {string.Join(", ", CommandNames.All)}."),
         };
-        return (path, destination, change);
+        return new PreparedCommand(command, path, destination, change, EffectsOf(path, destination, change));
     }
+
+    // The files a change creates, rewrites or removes; a folder move affects every file under it.
+    private static List<ExpectedChange> EffectsOf(ManagedPath path, ManagedPath? destination, PlannedChange change) => change.Kind switch
+    {
+        EventKinds.Created or EventKinds.Modified => [new ExpectedChange(change.Path, change.Sha256)],
+        EventKinds.Deleted when File.Exists(path.FullPath) => [new ExpectedChange(change.Path, null)],
+        EventKinds.Renamed when File.Exists(path.FullPath) =>
+            [new ExpectedChange(path.Relative, null), new ExpectedChange(destination!.Relative, ManagedTree.Sha256(path.FullPath))],
+        EventKinds.Renamed => ManagedTree.Files(path.FullPath)
+            .SelectMany(f => new[]
+            {
+                new ExpectedChange($"{path.Relative}/{f.Relative}", null),
+                new ExpectedChange($"{destination!.Relative}/{f.Relative}", ManagedTree.Sha256(f.FullPath)),
+            })
+            .ToList(),
+        _ => [],
+    };
 
     private static PlannedChange PlanPut(ManagedPath path, byte[]? content)
     {

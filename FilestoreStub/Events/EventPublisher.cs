@@ -20,11 +20,13 @@ public sealed class EventPublisher
     };
 
     private readonly QueueProducer _producer;
+    private readonly PublishingSwitch _switch;
     private readonly Counter<long> _published;
 
-    public EventPublisher(QueueProducer producer, IMeterFactory meterFactory)
+    public EventPublisher(QueueProducer producer, PublishingSwitch publishing, IMeterFactory meterFactory)
     {
         _producer = producer;
+        _switch = publishing;
         _published = meterFactory.Create(FilestoreTelemetry.MeterName)
             .CreateCounter<long>("filestore_events_published", description: "Events published, per environment and queue.");
     }
@@ -32,8 +34,14 @@ public sealed class EventPublisher
     /// <summary>Publishes <paramref name="event"/>; true when it was new, false when an event with its id was already published.</summary>
     /// <exception cref="QueueUnavailableException">Redis is unreachable; the event was published nowhere.</exception>
     /// <exception cref="QueueDrainingException">A queue is being drained for a rollback; the event was published nowhere.</exception>
+    /// <exception cref="PublishingPausedException">Publishing of the event's service is paused; the event was published nowhere.</exception>
     public async Task<bool> PublishAsync(FilestoreEvent @event, CancellationToken ct = default)
     {
+        if (await _switch.IsPausedAsync(@event.Env, @event.Service))
+        {
+            throw new PublishingPausedException(@event.Env, @event.Service);
+        }
+
         var added = await _producer.AddToManyAsync(EventQueues.All, @event.Kind, @event, Retention with { JobId = @event.EventId }, ct);
         foreach (var job in added.Where(a => a.Created))
         {
@@ -42,4 +50,10 @@ public sealed class EventPublisher
 
         return added.All(a => a.Created);
     }
+
+    /// <summary>Whether publishing of the service's events is paused (an operator or a rollback stopped it).</summary>
+    public ValueTask<bool> IsPausedAsync(string env, string service) => _switch.IsPausedAsync(env, service);
+
+    /// <summary>True for the failures that mean "not now": the event was published nowhere and can be tried again later.</summary>
+    public static bool IsUnavailable(Exception e) => e is QueueUnavailableException or QueueDrainingException or PublishingPausedException;
 }

@@ -26,7 +26,11 @@ public static class EventQueues
         builder.Services.AddBullMq(_ => builder.Configuration.GetConnectionString("redis")
             ?? throw new InvalidOperationException("ConnectionStrings:redis is not set; the AppHost sets it through WithReference(redis)."));
         builder.Services.AddQueueMonitor(All);
+        builder.Services.AddSingleton<PublishingSwitch>();
         builder.Services.AddSingleton<EventPublisher>();
+        builder.Services.AddSingleton<EventOutbox>();
+        builder.Services.AddSingleton<OutboxRelay>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<OutboxRelay>());
         var health = builder.Services.AddHealthChecks();
         foreach (var queue in All)
         {

@@ -1,14 +1,29 @@
-using Microsoft.AspNetCore.Http.HttpResults;
+using FilestoreStub.Access;
 
 namespace FilestoreStub.Roots;
 
-/// <summary>The check every <c>/envs/{env}/services/{service}</c> route makes first.</summary>
+/// <summary>The <c>/envs/{env}/services/{service}</c> routes: every one answers 404 for an unknown environment or service first.</summary>
 public static class ServiceRoutes
 {
-    /// <summary>A 404 problem when the environment or the service is not known, else null.</summary>
-    public static ProblemHttpResult? Unknown(string env, string service, ManagedRoots roots) =>
-        !Environments.IsKnown(env) || !roots.IsOnboarded(service)
-            ? TypedResults.Problem($"No onboarded service '{service}' in environment '{env}'.", statusCode: StatusCodes.Status404NotFound,
-                title: "Unknown service", type: Problems.TypeBase + "unknown-service")
-            : null;
+    public const string Prefix = "/envs/{env}/services/{service}";
+
+    /// <summary>A route group under <see cref="Prefix"/> that refuses unknown services before any handler runs.</summary>
+    public static RouteGroupBuilder MapServiceGroup(this IEndpointRouteBuilder app, string suffix, string tag) =>
+        app.MapGroup(Prefix + suffix)
+            .WithTags(tag)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .AddEndpointFilter(async (context, next) =>
+            {
+                var env = context.HttpContext.GetRouteValue("env") as string ?? string.Empty;
+                var service = context.HttpContext.GetRouteValue("service") as string ?? string.Empty;
+                var roots = context.HttpContext.RequestServices.GetRequiredService<ManagedRoots>();
+                return Environments.IsKnown(env) && roots.IsOnboarded(service) ? await next(context) : Unknown(env, service);
+            });
+
+    /// <summary>The same, for operator-only routes.</summary>
+    public static RouteGroupBuilder MapOperatorServiceGroup(this IEndpointRouteBuilder app, string suffix, string tag) =>
+        app.MapServiceGroup(suffix, tag).RequireAuthorization(AccessEndpoints.OperatorPolicy);
+
+    private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult Unknown(string env, string service) =>
+        Problems.Result(StatusCodes.Status404NotFound, "unknown-service", "Unknown service", $"No onboarded service '{service}' in environment '{env}'.");
 }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.ComponentModel.DataAnnotations;
 using System.Diagnostics.Metrics;
+using FilestoreStub.Cutover;
 using FilestoreStub.Events;
 using FilestoreStub.Roots;
 using Microsoft.Extensions.Options;
@@ -17,11 +18,16 @@ public sealed class WatcherOptions
     public TimeSpan ScanInterval { get; set; } = TimeSpan.FromSeconds(5);
 }
 
+/// <summary>A file-level effect Filestore itself is about to have on a root: the file's new content hash, or null when it goes.</summary>
+public sealed record ExpectedChange(string Path, string? Sha256);
+
 /// <summary>
 /// The drift watchers of every managed root. A watcher takes a baseline when it is enabled (existing files are not
 /// drift; seeding publishes those), then compares full scans of the root: on every file-system notification (after a
 /// short settle) and at least every <see cref="WatcherOptions.ScanInterval"/>, because notifications alone can miss
 /// changes. Each difference is published as a drift event and counted. Whether a watcher is on lives in Redis.
+/// Changes made by Filestore's own commands are announced first (<see cref="Expect"/>) and are not drift; during
+/// shadow mode every drift is also compared with the shadow plan for its path.
 /// </summary>
 public sealed class DriftWatchers : BackgroundService
 {
@@ -29,6 +35,8 @@ public sealed class DriftWatchers : BackgroundService
     private readonly ManagedRoots _roots;
     private readonly EventPublisher _publisher;
     private readonly IConnectionMultiplexer _redis;
+    private readonly CutoverStore _cutover;
+    private readonly ShadowLedger _shadow;
     private readonly TimeProvider _time;
     private readonly ILogger<DriftWatchers> _logger;
     private readonly TimeSpan _interval;
@@ -36,10 +44,11 @@ public sealed class DriftWatchers : BackgroundService
     private readonly Counter<long> _drift;
     private readonly SemaphoreSlim _changes = new(1, 1);
 
-    public DriftWatchers(ManagedRoots roots, EventPublisher publisher, IConnectionMultiplexer redis, TimeProvider time,
-        IOptions<WatcherOptions> options, IMeterFactory meterFactory, ILogger<DriftWatchers> logger)
+    public DriftWatchers(ManagedRoots roots, EventPublisher publisher, IConnectionMultiplexer redis, CutoverStore cutover, ShadowLedger shadow,
+        TimeProvider time, IOptions<WatcherOptions> options, IMeterFactory meterFactory, ILogger<DriftWatchers> logger)
     {
-        (_roots, _publisher, _redis, _time, _logger, _interval) = (roots, publisher, redis, time, logger, options.Value.ScanInterval);
+        (_roots, _publisher, _redis, _cutover, _shadow, _time, _logger, _interval) =
+            (roots, publisher, redis, cutover, shadow, time, logger, options.Value.ScanInterval);
         var meter = meterFactory.Create(FilestoreTelemetry.MeterName);
         _drift = meter.CreateCounter<long>("filestore_drift_detected", description: "Out-of-band changes found under managed roots.");
         meter.CreateObservableGauge("filestore_watcher_enabled", ObserveEnabled, description: "1 while the drift watcher of the root is on.");
@@ -48,6 +57,26 @@ public sealed class DriftWatchers : BackgroundService
     private static RedisKey EnabledKey(string env, string service) => $"filestore:watcher:{env}:{service}";
 
     public bool IsRunning(string env, string service) => _running.ContainsKey((env, service));
+
+    /// <summary>
+    /// Announces changes Filestore is about to make under a root, before it makes them, so the watcher does not
+    /// report them as drift. An announced change that does not happen (the command failed) is withdrawn.
+    /// </summary>
+    public void Expect(string env, string service, IReadOnlyList<ExpectedChange> changes)
+    {
+        if (_running.TryGetValue((env, service), out var running))
+        {
+            running.Expect(changes);
+        }
+    }
+
+    public void Withdraw(string env, string service, IReadOnlyList<ExpectedChange> changes)
+    {
+        if (_running.TryGetValue((env, service), out var running))
+        {
+            running.Withdraw(changes);
+        }
+    }
 
     /// <summary>Turns the watcher on or off, persistently; turning it on takes a new baseline.</summary>
     public async Task SetEnabledAsync(string env, string service, bool enabled)
@@ -120,6 +149,10 @@ public sealed class DriftWatchers : BackgroundService
             Size: drift.State?.Size, Sha256: drift.State?.Sha256, PreviousPath: drift.PreviousPath));
         _drift.Add(1, new("env", env), new("service", service), new("kind", drift.Kind));
         WatcherLog.Drift(_logger, env, service, drift.Kind, drift.Path, drift.PreviousPath ?? string.Empty, id);
+        if (await _cutover.ModeAsync(env, service) == CutoverModes.Shadow)
+        {
+            await _shadow.ObserveAsync(env, service, drift);
+        }
     }
 
     /// <summary>One root being watched: a notification source, a scan loop and the last snapshot.</summary>
@@ -131,6 +164,7 @@ public sealed class DriftWatchers : BackgroundService
         private readonly string _root;
         private readonly FileSystemWatcher _notifications;
         private readonly SemaphoreSlim _nudge = new(0);
+        private readonly ConcurrentDictionary<string, (string? Sha256, long Until)> _expected = new(StringComparer.Ordinal);
         private readonly CancellationTokenSource _stop = new();
         private readonly Task _loop;
 
@@ -158,6 +192,67 @@ public sealed class DriftWatchers : BackgroundService
             _nudge.Dispose();
         }
 
+        // Long enough for several scans to see the change; short enough that a forgotten expectation cannot hide drift for long.
+        private long ExpectationLifetime => Math.Max(60_000, (long)_owner._interval.TotalMilliseconds * 10);
+
+        public void Expect(IReadOnlyList<ExpectedChange> changes)
+        {
+            var until = Environment.TickCount64 + ExpectationLifetime;
+            foreach (var change in changes)
+            {
+                _expected[change.Path] = (change.Sha256, until);
+            }
+        }
+
+        public void Withdraw(IReadOnlyList<ExpectedChange> changes)
+        {
+            foreach (var change in changes)
+            {
+                if (_expected.TryGetValue(change.Path, out var e) && e.Sha256 == change.Sha256)
+                {
+                    _expected.TryRemove(change.Path, out _);
+                }
+            }
+        }
+
+        // True when the drift is exactly a change Filestore announced.
+        private bool IsAnnounced(Drift drift)
+        {
+            bool Announced(string path, string? sha) => _expected.TryGetValue(path, out var e) && e.Sha256 == sha;
+            return drift.Kind switch
+            {
+                EventKinds.Created or EventKinds.Modified => Announced(drift.Path, drift.State?.Sha256),
+                EventKinds.Deleted => Announced(drift.Path, null),
+                EventKinds.Renamed => Announced(drift.Path, drift.State?.Sha256) && Announced(drift.PreviousPath!, null),
+                _ => false,
+            };
+        }
+
+        // Announcements are used up once the scan that saw them is the new baseline.
+        private void UseUp(IEnumerable<Drift> own)
+        {
+            foreach (var drift in own)
+            {
+                _expected.TryRemove(drift.Path, out _);
+                if (drift.PreviousPath is not null)
+                {
+                    _expected.TryRemove(drift.PreviousPath, out _);
+                }
+            }
+        }
+
+        private void ForgetStaleExpectations()
+        {
+            var now = Environment.TickCount64;
+            foreach (var (path, expected) in _expected)
+            {
+                if (expected.Until < now)
+                {
+                    _expected.TryRemove(path, out _);
+                }
+            }
+        }
+
         private void Nudge()
         {
             if (_nudge.CurrentCount == 0)
@@ -178,10 +273,15 @@ public sealed class DriftWatchers : BackgroundService
                     }
 
                     var next = TreeSnapshot.Scan(_root, current);
-                    foreach (var drift in current.Compare(next))
+                    var drifts = current.Compare(next);
+                    var own = drifts.Where(IsAnnounced).ToList();
+                    foreach (var drift in drifts.Except(own))
                     {
                         await _owner.PublishAsync(_env, _service, drift);
                     }
+
+                    UseUp(own);
+                    ForgetStaleExpectations();
 
                     current = next;
                 }
@@ -189,7 +289,7 @@ public sealed class DriftWatchers : BackgroundService
                 {
                     break;
                 }
-                catch (Exception e) when (e is BullMq.QueueUnavailableException or BullMq.QueueDrainingException or IOException)
+                catch (Exception e) when (EventPublisher.IsUnavailable(e) || e is IOException)
                 {
                     // Keep the old snapshot: the same drift is found, with the same event ids, on the next scan.
                     WatcherLog.ScanFailed(_owner._logger, _env, _service, e.Message);

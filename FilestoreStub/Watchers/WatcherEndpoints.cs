@@ -1,4 +1,3 @@
-using FilestoreStub.Access;
 using FilestoreStub.Roots;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -24,21 +23,13 @@ public static class WatcherEndpoints
 
     public static IEndpointRouteBuilder MapWatcherEndpoints(this IEndpointRouteBuilder app)
     {
-        var watcher = app.MapGroup("/envs/{env}/services/{service}/watcher")
-            .WithTags("Watchers")
-            .RequireAuthorization(AccessEndpoints.OperatorPolicy);
+        var watcher = app.MapOperatorServiceGroup("/watcher", "Watchers");
 
-        watcher.MapGet("/", Results<Ok<WatcherState>, ProblemHttpResult> (string env, string service, DriftWatchers watchers, ManagedRoots roots) =>
-            ServiceRoutes.Unknown(env, service, roots) is { } problem ? problem : TypedResults.Ok(new WatcherState(env, service, watchers.IsRunning(env, service))));
+        watcher.MapGet("/", (string env, string service, DriftWatchers watchers) =>
+            TypedResults.Ok(new WatcherState(env, service, watchers.IsRunning(env, service))));
 
-        watcher.MapPut("/", async Task<Results<Ok<WatcherState>, ValidationProblem, ProblemHttpResult>> (
-            string env, string service, WatcherChange change, DriftWatchers watchers, ManagedRoots roots) =>
+        watcher.MapPut("/", async Task<Results<Ok<WatcherState>, ValidationProblem>> (string env, string service, WatcherChange change, DriftWatchers watchers) =>
         {
-            if (ServiceRoutes.Unknown(env, service, roots) is { } problem)
-            {
-                return problem;
-            }
-
             if (change.Enabled is not { } enabled)
             {
                 return Problems.Invalid(new Dictionary<string, string[]> { ["enabled"] = ["enabled (true or false) is required."] });

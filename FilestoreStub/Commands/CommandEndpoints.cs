@@ -1,0 +1,43 @@
+using FilestoreStub.Roots;
+
+namespace FilestoreStub.Commands;
+
+/// <summary>The commands API: <c>POST /envs/{env}/services/{service}/commands</c>, for service principals the policy grants.</summary>
+public static class CommandEndpoints
+{
+    public static IHostApplicationBuilder AddCommands(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<CommandOptions>()
+            .BindConfiguration(CommandOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddSingleton<FileCommands>();
+        builder.Services.AddSingleton<IdempotencyStore>();
+        builder.Services.AddSingleton<CommandMetrics>();
+        builder.Services.AddSingleton<CommandPipeline>();
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapCommandEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapServiceGroup("/commands", "Commands")
+            .RequireAuthorization()
+            .MapPost("/", (string env, string service, HttpContext context, CommandPipeline pipeline) => pipeline.RunAsync(env, service, context))
+            .WithSummary("Run a file command")
+            .WithDescription(
+                "put (content base64, or text), mkdir, move (to), delete on a path relative to the service's root. Needs an Idempotency-Key header; "
+                + "X-Correlation-Id is taken or created. In shadow mode the plan is returned and recorded and nothing is written; in managed mode the "
+                + "command is executed and its event published to both queues; in manual mode it is refused with 409 not-cut-over.")
+            .Accepts<CommandRequest>("application/json")
+            .Produces<CommandResponse>(StatusCodes.Status200OK)
+            .Produces<CommandResponse>(StatusCodes.Status202Accepted)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        return app;
+    }
+}

@@ -1,0 +1,164 @@
+using System.ComponentModel.DataAnnotations;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace FilestoreStub.Commands;
+
+public sealed class CommandOptions
+{
+    public const string SectionName = "Commands";
+
+    /// <summary>The largest command body accepted; larger ones get 413. Content travels base64 inside it.</summary>
+    [Range(1024, 64 * 1024 * 1024)]
+    public int MaxBodyBytes { get; set; } = 1024 * 1024;
+}
+
+/// <summary>
+/// A command as sent: <c>command</c> (<c>put</c>, <c>mkdir</c>, <c>move</c>, <c>delete</c>), <c>path</c> relative to the
+/// service's root, <c>to</c> for a move, and for a put either <c>content</c> (base64) or <c>text</c> (UTF-8).
+/// </summary>
+public sealed record CommandRequest(
+    [property: JsonPropertyName("command")] string? Command,
+    [property: JsonPropertyName("path")] string? Path,
+    [property: JsonPropertyName("to")] string? To = null,
+    [property: JsonPropertyName("content")] string? Content = null,
+    [property: JsonPropertyName("text")] string? Text = null);
+
+/// <summary>How a command was answered: the same body, byte for byte, is replayed for its idempotency key.</summary>
+public sealed record CommandResponse(
+    string CommandId, string CorrelationId, string Mode, bool Executed, PlannedChange Change, string? EventId, bool? Published, DateTimeOffset At);
+
+/// <summary>Reading a command body strictly: bounded size, well-formed JSON, known fields, right types.</summary>
+public static class CommandBody
+{
+    private static readonly JsonSerializerOptions Strict = new(JsonSerializerDefaults.Web)
+    {
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        NumberHandling = JsonNumberHandling.Strict,
+        PropertyNameCaseInsensitive = false,
+    };
+
+    /// <summary>The body's bytes, or the problem that refuses it (413 over <paramref name="limit"/>).</summary>
+    public static async Task<(byte[]? Body, IResult? Problem)> ReadAsync(HttpRequest request, int limit, CancellationToken ct)
+    {
+        if (request.ContentLength > limit)
+        {
+            return (null, TooLarge(limit));
+        }
+
+        // Kestrel then stops reading at the limit itself; a chunked body is counted below either way.
+        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } max)
+        {
+            max.MaxRequestBodySize = limit;
+        }
+
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        try
+        {
+            int read;
+            while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
+            {
+                if (buffer.Length + read > limit)
+                {
+                    return (null, TooLarge(limit));
+                }
+
+                buffer.Write(chunk, 0, read);
+            }
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return (null, TooLarge(limit));
+        }
+
+        return (buffer.ToArray(), null);
+    }
+
+    /// <summary>Parses and validates a body into a <see cref="FileCommand"/>, or the 400 that says what is wrong.</summary>
+    public static (FileCommand? Command, IResult? Problem) Parse(byte[] body)
+    {
+        CommandRequest? request;
+        try
+        {
+            request = JsonSerializer.Deserialize<CommandRequest>(body, Strict);
+        }
+        catch (JsonException e)
+        {
+            var where = e.Path is { Length: > 1 } path ? $" at {path}" : string.Empty;
+            return (null, Problems.Result(StatusCodes.Status400BadRequest, "malformed-request", "The command could not be read.",
+                $"The body is not a command{where}: {FirstSentence(e.Message)}"));
+        }
+
+        if (request is null)
+        {
+            return (null, Problems.Result(StatusCodes.Status400BadRequest, "malformed-request", "The command could not be read.", "The body is empty or null."));
+        }
+
+        if (request.Command is not null && !CommandNames.All.Contains(request.Command))
+        {
+            return (null, Problems.Result(StatusCodes.Status400BadRequest, "unknown-command", "Unknown command",
+                $"'{request.Command}' is not a command; use {string.Join(", ", CommandNames.All)}."));
+        }
+
+        var errors = new Dictionary<string, string[]>();
+        if (request.Command is null)
+        {
+            errors["command"] = [$"command is required: {string.Join(", ", CommandNames.All)}."];
+        }
+
+        if (request.Path is null)
+        {
+            errors["path"] = ["path is required."];
+        }
+
+        if (request.Command == CommandNames.Move && request.To is null)
+        {
+            errors["to"] = ["move needs a destination ('to')."];
+        }
+        else if (request.Command != CommandNames.Move && request.To is not null)
+        {
+            errors["to"] = ["to is only for move."];
+        }
+
+        byte[]? content = null;
+        if (request.Command == CommandNames.Put)
+        {
+            if ((request.Content is null) == (request.Text is null))
+            {
+                errors["content"] = ["put needs exactly one of content (base64) or text (UTF-8)."];
+            }
+            else if (request.Content is not null)
+            {
+                try
+                {
+                    content = Convert.FromBase64String(request.Content);
+                }
+                catch (FormatException)
+                {
+                    errors["content"] = ["content is not valid base64."];
+                }
+            }
+            else
+            {
+                content = Encoding.UTF8.GetBytes(request.Text!);
+            }
+        }
+        else if (request.Content is not null || request.Text is not null)
+        {
+            errors["content"] = ["content and text are only for put."];
+        }
+
+        return errors.Count > 0
+            ? (null, Problems.Invalid(errors, "The command is not valid; nothing was changed."))
+            : (new FileCommand(request.Command!, request.Path!, request.To, content), null);
+    }
+
+    private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult TooLarge(int limit) =>
+        Problems.Result(StatusCodes.Status413PayloadTooLarge, "too-large", "The command is too large.",
+            $"A command body may be at most {limit} bytes; split the content or raise Commands:MaxBodyBytes.");
+
+    private static string FirstSentence(string message) => message.Split(". ", 2)[0].TrimEnd('.') + ".";
+}

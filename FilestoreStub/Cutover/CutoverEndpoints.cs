@@ -1,0 +1,155 @@
+using FilestoreStub.Events;
+using FilestoreStub.Roots;
+using FilestoreStub.Watchers;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace FilestoreStub.Cutover;
+
+public sealed record TransitionRequest(string? To, int? DrainDeadlineSeconds);
+
+public sealed record ApprovalRequest(string? Note);
+
+public sealed record NextTransition(string To, bool Ready, IReadOnlyList<Gate> Gates);
+
+/// <summary>Everything an operator checks before a transition: where the service is and what each next step still needs.</summary>
+public sealed record CutoverView(
+    string Env, string Service, string Mode, DateTimeOffset? Since, Approval? Approval, bool WatcherEnabled, bool PublishingPaused,
+    ShadowStats? Shadow, IReadOnlyList<NextTransition> Next);
+
+public sealed record PublishingState(string Env, string Service, bool Enabled);
+
+public sealed record PublishingChange(bool? Enabled);
+
+/// <summary>The cutover state machine over HTTP, its audit trail, the shadow record, and the publishing switch. Operator only.</summary>
+public static class CutoverEndpoints
+{
+    public static IHostApplicationBuilder AddCutover(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<CutoverOptions>()
+            .BindConfiguration(CutoverOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddSingleton<CutoverStore>();
+        builder.Services.AddHostedService<CutoverStartup>();
+        builder.Services.AddSingleton<ShadowLedger>();
+        builder.Services.AddSingleton<CutoverGates>();
+        builder.Services.AddSingleton<CutoverService>();
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapCutoverEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/envs/{env}/services", async Task<Results<Ok<List<CutoverView>>, ProblemHttpResult>> (
+            string env, ManagedRoots roots, CutoverStore store, CutoverGates gates, DriftWatchers watchers, PublishingSwitch publishing, ShadowLedger shadow) =>
+        {
+            if (!Environments.IsKnown(env))
+            {
+                return Environments.Unknown(env);
+            }
+
+            var views = new List<CutoverView>();
+            foreach (var service in roots.Services)
+            {
+                views.Add(await ViewAsync(env, service, store, gates, watchers, publishing, shadow));
+            }
+
+            return TypedResults.Ok(views);
+        }).WithTags("Cutover").RequireAuthorization(Access.AccessEndpoints.OperatorPolicy);
+
+        var cutover = app.MapOperatorServiceGroup("/cutover", "Cutover");
+
+        cutover.MapGet("/", (string env, string service, CutoverStore store, CutoverGates gates, DriftWatchers watchers, PublishingSwitch publishing, ShadowLedger shadow) =>
+            ViewAsync(env, service, store, gates, watchers, publishing, shadow));
+
+        cutover.MapPost("/", async Task<Results<Ok<TransitionOutcome>, ValidationProblem, ProblemHttpResult>> (
+            string env, string service, TransitionRequest request, CutoverService machine, HttpContext context, CancellationToken ct) =>
+        {
+            var errors = new Dictionary<string, string[]>();
+            if (request.To is null || !CutoverModes.All.Contains(request.To))
+            {
+                errors["to"] = [$"to must be one of {string.Join(", ", CutoverModes.All)}."];
+            }
+
+            if (request.DrainDeadlineSeconds is < 0 or > 3600)
+            {
+                errors["drainDeadlineSeconds"] = ["drainDeadlineSeconds must be from 0 to 3600."];
+            }
+
+            if (errors.Count > 0)
+            {
+                return Problems.Invalid(errors);
+            }
+
+            var deadline = request.DrainDeadlineSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : (TimeSpan?)null;
+            var outcome = await machine.TransitionAsync(env, service, request.To!, context.User.Identity!.Name!, Correlation.IdFor(context), deadline, ct);
+            return outcome.Outcome switch
+            {
+                "switched" => TypedResults.Ok(outcome),
+                "refused" => Problems.Result(StatusCodes.Status409Conflict, "cutover-gates-failed", "Gates failed",
+                    $"{outcome.From} -> {outcome.To} refused; failed gates: {string.Join(", ", outcome.FailedGates.Select(g => g.Name))}.",
+                    new Dictionary<string, object?> { ["failedGates"] = outcome.FailedGates.ToList(), ["gates"] = outcome.Gates, ["auditId"] = outcome.Audit?.Id }),
+                "not-allowed" => Problems.Result(StatusCodes.Status409Conflict, "transition-not-allowed", "Transition not allowed",
+                    $"{service} in {env} is {outcome.From}; from there it can go to {string.Join(" or ", CutoverService.NextModes(outcome.From))}, not {outcome.To}."),
+                "conflict" => Problems.Result(StatusCodes.Status409Conflict, "cutover-conflict", "The mode changed meanwhile",
+                    "Another transition changed the mode while this one was checked; read the state and try again."),
+                _ => Problems.Result(StatusCodes.Status500InternalServerError, "rollback-failed", "A rollback step failed",
+                    $"{string.Join("; ", outcome.Steps.Where(s => s.Outcome == "failed").Select(s => $"{s.Name}: {s.Detail}"))}. The mode stays {outcome.From}; fix the cause and roll back again.",
+                    new Dictionary<string, object?> { ["steps"] = outcome.Steps, ["auditId"] = outcome.Audit?.Id }),
+            };
+        });
+
+        cutover.MapPost("/approval", async Task<Results<Ok<Approval>, ProblemHttpResult>> (
+            string env, string service, ApprovalRequest? request, CutoverStore store, TimeProvider time, HttpContext context) =>
+        {
+            if (await store.ModeAsync(env, service) != CutoverModes.Shadow)
+            {
+                return Problems.Result(StatusCodes.Status409Conflict, "not-in-shadow", "Nothing to approve",
+                    $"{service} in {env} is not in shadow mode; an approval is for shadow -> managed.");
+            }
+
+            var approval = new Approval(context.User.Identity!.Name!, time.GetUtcNow(), request?.Note is { Length: > 0 } note ? note[..Math.Min(note.Length, 500)] : null);
+            await store.ApproveAsync(env, service, approval);
+            return TypedResults.Ok(approval);
+        });
+
+        cutover.MapGet("/audit", async (string env, string service, int? count, CutoverStore store) =>
+            TypedResults.Ok(await store.AuditAsync(env, service, Math.Clamp(count ?? 50, 1, 1000))));
+
+        cutover.MapGet("/shadow/plans", async (string env, string service, int? count, ShadowLedger shadow) =>
+            TypedResults.Ok(await shadow.PlansAsync(env, service, Math.Clamp(count ?? 50, 1, 1000))));
+
+        var publishing = app.MapOperatorServiceGroup("/publishing", "Cutover");
+
+        publishing.MapGet("/", async (string env, string service, PublishingSwitch publishingSwitch) =>
+            TypedResults.Ok(new PublishingState(env, service, !await publishingSwitch.IsPausedAsync(env, service))));
+
+        publishing.MapPut("/", async Task<Results<Ok<PublishingState>, ValidationProblem>> (
+            string env, string service, PublishingChange change, PublishingSwitch publishingSwitch) =>
+        {
+            if (change.Enabled is not { } enabled)
+            {
+                return Problems.Invalid(new Dictionary<string, string[]> { ["enabled"] = ["enabled (true or false) is required."] });
+            }
+
+            await publishingSwitch.SetPausedAsync(env, service, !enabled);
+            return TypedResults.Ok(new PublishingState(env, service, enabled));
+        });
+
+        return app;
+    }
+
+    private static async Task<CutoverView> ViewAsync(
+        string env, string service, CutoverStore store, CutoverGates gates, DriftWatchers watchers, PublishingSwitch publishing, ShadowLedger shadow)
+    {
+        var state = await store.StateAsync(env, service);
+        var next = new List<NextTransition>();
+        foreach (var to in CutoverService.NextModes(state.Mode))
+        {
+            var checkedGates = await gates.CheckAsync(env, service, state.Mode, to);
+            next.Add(new NextTransition(to, checkedGates.All(g => g.Passed), checkedGates));
+        }
+
+        return new CutoverView(env, service, state.Mode, state.Since, state.Approval, watchers.IsRunning(env, service),
+            await publishing.IsPausedAsync(env, service), state.Mode == CutoverModes.Shadow ? await shadow.StatsAsync(env, service) : null, next);
+    }
+}

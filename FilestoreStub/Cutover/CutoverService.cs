@@ -1,0 +1,170 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using BullMq;
+using FilestoreStub.Events;
+using FilestoreStub.Roots;
+using FilestoreStub.Watchers;
+using Microsoft.Extensions.Options;
+
+namespace FilestoreStub.Cutover;
+
+/// <summary>One step of a rollback and how it went: <c>done</c>, <c>failed</c>, or <c>skipped</c> after a failure.</summary>
+public sealed record RollbackStep(string Name, string Outcome, string Detail);
+
+/// <summary>
+/// What a transition request came to. <see cref="Outcome"/> is <c>switched</c>, <c>refused</c> (gates failed),
+/// <c>failed</c> (a rollback step failed; the mode stayed), <c>not-allowed</c> (no such transition) or
+/// <c>conflict</c> (the mode changed meanwhile).
+/// </summary>
+public sealed record TransitionOutcome(
+    string Outcome, string From, string To, IReadOnlyList<Gate> Gates, IReadOnlyList<RollbackStep> Steps, AuditEntry? Audit)
+{
+    public IEnumerable<Gate> FailedGates => Gates.Where(g => !g.Passed);
+}
+
+/// <summary>
+/// The cutover state machine: <c>manual -> shadow -> managed</c> through their gates, <c>shadow -> manual</c> to
+/// abandon a shadow run, and the rollback <c>managed -> manual</c> that disables the watcher, stops publishing,
+/// drains both queues gracefully (exporting what is left) and only then switches. Every request that reaches the
+/// gates is written to the audit stream, refused or not.
+/// </summary>
+public sealed class CutoverService(
+    CutoverStore store, CutoverGates gates, ShadowLedger shadow, DriftWatchers watchers, PublishingSwitch publishing, QueueDrain drain,
+    IOptions<CutoverOptions> options, IOptions<ManagedRootOptions> roots, TimeProvider time, ILogger<CutoverService> logger)
+{
+    private static readonly (string From, string To)[] Allowed =
+    [
+        (CutoverModes.Manual, CutoverModes.Shadow),
+        (CutoverModes.Shadow, CutoverModes.Managed),
+        (CutoverModes.Shadow, CutoverModes.Manual),
+        (CutoverModes.Managed, CutoverModes.Manual),
+    ];
+
+    private readonly ConcurrentDictionary<(string, string), SemaphoreSlim> _locks = new();
+
+    /// <summary>The modes <paramref name="from"/> may move to.</summary>
+    public static IEnumerable<string> NextModes(string from) => Allowed.Where(a => a.From == from).Select(a => a.To);
+
+    public async Task<TransitionOutcome> TransitionAsync(
+        string env, string service, string to, string by, string correlationId, TimeSpan? drainDeadline = null, CancellationToken ct = default)
+    {
+        var gate = _locks.GetOrAdd((env, service), _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(ct);
+        try
+        {
+            var from = await store.ModeAsync(env, service);
+            if (!Allowed.Contains((from, to)))
+            {
+                return new TransitionOutcome("not-allowed", from, to, [], [], null);
+            }
+
+            var checkedGates = await gates.CheckAsync(env, service, from, to);
+            if (checkedGates.Any(g => !g.Passed))
+            {
+                var refused = await AuditAsync(env, service, by, from, to, "refused", checkedGates, [], correlationId);
+                CutoverLog.Refused(logger, env, service, from, to, string.Join(", ", checkedGates.Where(g => !g.Passed).Select(g => g.Name)), correlationId);
+                return new TransitionOutcome("refused", from, to, checkedGates, [], refused);
+            }
+
+            if (from == CutoverModes.Managed)
+            {
+                return await RollBackAsync(env, service, by, correlationId, drainDeadline ?? options.Value.DrainDeadline, ct);
+            }
+
+            if (to == CutoverModes.Shadow)
+            {
+                await shadow.ResetAsync(env, service);
+            }
+
+            if (!await store.SwitchAsync(env, service, from, to, time.GetUtcNow()))
+            {
+                return new TransitionOutcome("conflict", from, to, checkedGates, [], null);
+            }
+
+            var audit = await AuditAsync(env, service, by, from, to, "switched", checkedGates, [], correlationId);
+            CutoverLog.Switched(logger, env, service, from, to, by, correlationId);
+            return new TransitionOutcome("switched", from, to, checkedGates, [], audit);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private async Task<TransitionOutcome> RollBackAsync(string env, string service, string by, string correlationId, TimeSpan deadline, CancellationToken ct)
+    {
+        var stamp = time.GetUtcNow().ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
+        var exports = options.Value.ExportDirectory ?? Path.Combine(roots.Value.DataDirectory, "exports");
+        var steps = new List<(string Name, Func<Task<string>> Run)>
+        {
+            ("disable-watcher", async () =>
+            {
+                await watchers.SetEnabledAsync(env, service, false);
+                return "The drift watcher is off.";
+            }),
+            ("stop-publishing", async () =>
+            {
+                await publishing.SetPausedAsync(env, service, true);
+                return "Publishing of the service's events is paused.";
+            }),
+            ("drain-queues", async () =>
+            {
+                var reports = new List<string>();
+                foreach (var queue in EventQueues.All)
+                {
+                    var report = await drain.DrainAsync(queue, deadline, Path.Combine(Path.GetFullPath(exports), $"{env}-{service}-{stamp}-{queue}.jsonl"), ct);
+                    reports.Add($"{queue}: {report.Processed} processed, {report.Exported} exported{(report.ExportFile is { } f ? $" to {f}" : string.Empty)}, "
+                                + $"{report.StillActive} still active, {(report.Emptied ? "emptied" : "deadline reached")}");
+                }
+
+                return string.Join("; ", reports) + ".";
+            }),
+            ("switch-to-manual", async () =>
+                await store.SwitchAsync(env, service, CutoverModes.Managed, CutoverModes.Manual, time.GetUtcNow())
+                    ? "The service is in manual mode: it writes to disk itself again."
+                    : throw new InvalidOperationException("The mode was changed by someone else during the rollback.")),
+        };
+
+        var outcomes = new List<RollbackStep>();
+        foreach (var (name, run) in steps)
+        {
+            if (outcomes.Any(o => o.Outcome == "failed"))
+            {
+                outcomes.Add(new RollbackStep(name, "skipped", "Not run: an earlier step failed."));
+                continue;
+            }
+
+            try
+            {
+                outcomes.Add(new RollbackStep(name, "done", await run()));
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                outcomes.Add(new RollbackStep(name, "failed", e.Message));
+            }
+
+            CutoverLog.RollbackStep(logger, env, service, name, outcomes[^1].Outcome, outcomes[^1].Detail, correlationId);
+        }
+
+        var outcome = outcomes.Any(o => o.Outcome == "failed") ? "failed" : "switched";
+        var audit = await AuditAsync(env, service, by, CutoverModes.Managed, CutoverModes.Manual, outcome, [], outcomes, correlationId);
+        return new TransitionOutcome(outcome, CutoverModes.Managed, CutoverModes.Manual, [], outcomes, audit);
+    }
+
+    private Task<AuditEntry> AuditAsync(
+        string env, string service, string by, string from, string to, string outcome, IReadOnlyList<Gate> checkedGates,
+        IReadOnlyList<RollbackStep> steps, string correlationId) =>
+        store.AppendAuditAsync(env, service, new AuditEntry(string.Empty, time.GetUtcNow(), by, from, to, outcome, checkedGates, steps, correlationId));
+}
+
+internal static partial class CutoverLog
+{
+    [LoggerMessage(Level = LogLevel.Information, Message = "Cutover of {Service} in {Env}: {From} -> {To} by {By} (CorrelationId {CorrelationId})")]
+    public static partial void Switched(ILogger logger, string env, string service, string from, string to, string by, string correlationId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Cutover of {Service} in {Env}: {From} -> {To} refused, failed gates: {Gates} (CorrelationId {CorrelationId})")]
+    public static partial void Refused(ILogger logger, string env, string service, string from, string to, string gates, string correlationId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Rollback of {Service} in {Env}: {Step} {Outcome}: {Detail} (CorrelationId {CorrelationId})")]
+    public static partial void RollbackStep(ILogger logger, string env, string service, string step, string outcome, string detail, string correlationId);
+}
