@@ -24,6 +24,9 @@ public sealed class FilestoreApp(RedisServer redis, string? dataDirectory = null
         builder.UseSetting("Filestore:OperatorToken", OperatorToken);
         builder.UseSetting("Filestore:DataDirectory", _data);
         builder.UseSetting("Watchers:ScanInterval", "00:00:00.300");
+        // A short shadow period and no waiting for consumers (there are none here) keep cutover tests quick.
+        builder.UseSetting("Cutover:MinShadowCommands", "3");
+        builder.UseSetting("Cutover:DrainDeadline", "00:00:00");
         builder.ConfigureServices(services => services.AddSingleton<TimeProvider>(Clock));
         // Request logs of every test would bury the results; warnings and errors still show.
         builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
@@ -61,12 +64,22 @@ public sealed class RedisCollection : ICollectionFixture<RedisServer>
     public const string Name = "Redis";
 }
 
-/// <summary>A test against one in-process stub on the shared Redis, disposed with the test.</summary>
-public abstract class FilestoreTest(RedisServer redis) : IAsyncLifetime
+/// <summary>
+/// A test against one in-process stub on the shared Redis, disposed with the test. Tests of the collection run one
+/// after another, so each starts from an empty Redis: no mode, policy or token leaks from the test before.
+/// </summary>
+public abstract class FilestoreTest : IAsyncLifetime
 {
-    protected RedisServer Redis { get; } = redis;
+    protected FilestoreTest(RedisServer redis)
+    {
+        Redis = redis;
+        redis.Db.Execute("FLUSHDB");
+        App = new FilestoreApp(redis);
+    }
 
-    protected FilestoreApp App { get; } = new(redis);
+    protected RedisServer Redis { get; }
+
+    protected FilestoreApp App { get; }
 
     public virtual Task InitializeAsync() => Task.CompletedTask;
 

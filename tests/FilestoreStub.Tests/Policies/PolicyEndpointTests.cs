@@ -15,8 +15,6 @@ public sealed class PolicyEndpointTests(RedisServer redis) : FilestoreTest(redis
     // Tests of one collection run one at a time, so each starts from an empty staging policy.
     private const string Env = "staging";
 
-    public override async Task InitializeAsync() => await Redis.Db.KeyDeleteAsync($"filestore:policy:{Env}:versions");
-
     private static object Rules(params PolicyRule[] rules) => new { rules };
 
     private async Task<PolicyVersion> ApplyAsync(params PolicyRule[] rules)

@@ -11,8 +11,6 @@ public sealed class DriftWatcherTests(RedisServer redis) : FilestoreTest(redis)
 {
     private const string Route = "/envs/staging/services/billing/watcher";
 
-    public override async Task InitializeAsync() => await Redis.Db.KeyDeleteAsync("filestore:watcher:staging:billing");
-
     private string Root => Path.Combine(App.DataDirectory, "staging", "billing");
 
     // The queues are shared by the whole collection; each test looks only at paths under its own folder.
