@@ -8,7 +8,8 @@ var sandbox = builder.AddSandbox();
 var redis = builder.AddSandboxRedis("redis", sandbox);
 
 var filestore = builder.AddFilestoreStub("filestore", sandbox)
-    .WithReference(redis).WaitFor(redis);
+    .WithReference(redis).WaitFor(redis)
+    .WithOperatorCommands();
 
 var metastore = builder.AddSampleConsumer("metastore", ConsumerRole.Metastore)
     .WithReference(redis).WaitFor(redis);

@@ -50,6 +50,18 @@ public sealed class ExecutablesModeTests() : ModelTest("executables")
     }
 
     [Fact]
+    public void Filestore_offers_the_trainers_operator_actions_as_dashboard_commands()
+    {
+        var commands = Builder.Resource("filestore").Annotations.OfType<ResourceCommandAnnotation>().Select(c => c.Name).ToHashSet();
+
+        Assert.Subset(commands, new HashSet<string>
+        {
+            "enable-watchers", "disable-watchers", "pause-publishing", "resume-publishing", "seed-all",
+            "inject-command-failures", "inject-latency", "start-drift-storm", "clear-faults",
+        });
+    }
+
+    [Fact]
     public void Services_wait_for_redis_and_prometheus_waits_for_nothing()
     {
         Assert.All(["filestore", "metastore", "timestore"], name => Assert.Equal(["redis"], Builder.Resource(name).WaitsFor()));

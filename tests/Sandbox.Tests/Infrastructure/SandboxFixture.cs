@@ -55,6 +55,16 @@ public sealed class SandboxFixture : IAsyncLifetime
         return client;
     }
 
+    /// <summary>A client of the Filestore API holding the operator token the AppHost generated.</summary>
+    public async Task<HttpClient> FilestoreOperatorAsync()
+    {
+        var token = App.Services.GetRequiredService<DistributedApplicationModel>().Resources.OfType<ParameterResource>()
+            .Single(p => p.Name == "filestore" + Sandbox.AppHost.ServiceExtensions.OperatorTokenSuffix);
+        var client = HttpClientFor("filestore");
+        client.DefaultRequestHeaders.Authorization = new("Bearer", await token.GetValueAsync(CancellationToken.None));
+        return client;
+    }
+
     public async Task DisposeAsync()
     {
         if (App is not null)

@@ -1,0 +1,159 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Sandbox.Tests.Infrastructure;
+using StackExchange.Redis;
+
+namespace Sandbox.Tests.Startup;
+
+/// <summary>
+/// The runbook's rehearsal in the running sandbox, with API calls only: billing in staging from manual through
+/// shadow to managed and back, every gate refusing while its precondition is missing, and every command, drift and
+/// seed arriving as an event in both queues.
+/// </summary>
+[Collection(RunningSandbox.Name)]
+public sealed class CutoverRehearsalTests(SandboxFixture sandbox)
+{
+    private const string Route = "/envs/staging/services/billing";
+    private static readonly string[] Queues = ["metastore-events", "timestore-events"];
+    private static readonly object BillingPolicy = new
+    {
+        rules = new[] { new { principal = "billing-app", service = "billing", commands = new[] { "put", "mkdir", "move", "delete" }, prefixes = new[] { "*" } } },
+    };
+
+    private static async Task<List<string>> FailedGatesAsync(HttpClient client, string to)
+    {
+        using var response = await client.PostAsJsonAsync($"{Route}/cutover", new { to });
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.Conflict, $"{to}: {response.StatusCode} {body}");
+        return JsonDocument.Parse(body).RootElement.GetProperty("failedGates").EnumerateArray().Select(g => g.GetProperty("name").GetString()!).ToList();
+    }
+
+    private static async Task<JsonElement> OkAsync(Task<HttpResponseMessage> call)
+    {
+        using var response = await call;
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri}: {response.StatusCode} {body}");
+        return body.Length == 0 ? default : JsonDocument.Parse(body).RootElement.Clone();
+    }
+
+    private static Task<HttpResponseMessage> CommandAsync(HttpClient client, object body)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, $"{Route}/commands") { Content = JsonContent.Create(body) };
+        request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString("N"));
+        return client.SendAsync(request);
+    }
+
+    // A job of the event is in the queue (waiting, or already taken by a consumer and kept as completed).
+    private static async Task<bool> InBothQueuesAsync(IDatabase redis, string eventId) =>
+        await redis.KeyExistsAsync($"bull:{Queues[0]}:{eventId}") && await redis.KeyExistsAsync($"bull:{Queues[1]}:{eventId}");
+
+    [Fact]
+    public async Task An_operator_takes_billing_from_manual_through_shadow_to_managed_and_back_with_api_calls_only()
+    {
+        var operatorClient = await sandbox.FilestoreOperatorAsync();
+        await using var redisConnection = await ConnectionMultiplexer.ConnectAsync((await sandbox.App.GetConnectionStringAsync("redis"))!);
+        var redis = redisConnection.GetDatabase();
+        await OkAsync(operatorClient.PutAsJsonAsync($"{Route}/watcher", new { enabled = false }));
+
+        // Each missing precondition is named; meeting it removes exactly its gate from the refusal.
+        var missing = await FailedGatesAsync(operatorClient, "shadow");
+        Assert.Superset(new HashSet<string> { "policy", "token", "watcher" }, missing.ToHashSet());
+        await OkAsync(operatorClient.PutAsJsonAsync("/envs/staging/policy", BillingPolicy));
+        Assert.Equal(missing.Except(["policy"]), await FailedGatesAsync(operatorClient, "shadow"));
+        var token = (await OkAsync(operatorClient.PostAsJsonAsync("/access/tokens", new { principal = "billing-app" }))).GetProperty("token").GetString();
+        Assert.Equal(missing.Except(["policy", "token"]), await FailedGatesAsync(operatorClient, "shadow"));
+        var seed = await OkAsync(operatorClient.PostAsync($"{Route}/seed", null));
+        Assert.Equal(["watcher"], await FailedGatesAsync(operatorClient, "shadow"));
+        await OkAsync(operatorClient.PutAsJsonAsync($"{Route}/watcher", new { enabled = true }));
+        await OkAsync(operatorClient.PostAsJsonAsync($"{Route}/cutover", new { to = "shadow" }));
+
+        // Shadow: commands are planned, nothing is written; promotion needs enough of them and an approval.
+        var billing = sandbox.HttpClientFor("filestore");
+        billing.DefaultRequestHeaders.Authorization = new("Bearer", token);
+        Assert.Equal(["shadow-commands", "shadow-success-rate", "approval"], await FailedGatesAsync(operatorClient, "managed"));
+        var root = Path.Combine(sandbox.StateDirectory, "filestore", "staging", "billing");
+        for (var i = 0; i < 20; i++)
+        {
+            var plan = await OkAsync(CommandAsync(billing, new { command = "put", path = $"rehearsal/shadow-{i}.txt", text = "planned" }));
+            Assert.False(plan.GetProperty("executed").GetBoolean());
+        }
+
+        Assert.False(Directory.Exists(Path.Combine(root, "rehearsal")));
+        Assert.Equal(["approval"], await FailedGatesAsync(operatorClient, "managed"));
+        await OkAsync(operatorClient.PostAsJsonAsync($"{Route}/cutover/approval", new { note = "rehearsal" }));
+        await OkAsync(operatorClient.PostAsJsonAsync($"{Route}/cutover", new { to = "managed" }));
+
+        // Managed: commands are executed and published; an out-of-band change is drift.
+        var put = await OkAsync(CommandAsync(billing, new { command = "put", path = "rehearsal/managed.txt", text = "written by Filestore" }));
+        Assert.Equal("written by Filestore", File.ReadAllText(Path.Combine(root, "rehearsal", "managed.txt")));
+        File.WriteAllText(Path.Combine(root, "rehearsal", "by-hand.txt"), "written behind Filestore's back");
+        Assert.True(await InBothQueuesAsync(redis, put.GetProperty("eventId").GetString()!));
+        await Waits.UntilAsync("the drift event in both queues", Waits.Scrape, async ct =>
+        {
+            var keys = redisConnection.GetServers().Single().Keys(pattern: $"bull:{Queues[0]}:drift-*").Where(k => !k.ToString().EndsWith(":lock", StringComparison.Ordinal)).ToList();
+            foreach (var key in keys)
+            {
+                var data = JsonDocument.Parse((await redis.HashGetAsync(key, "data")).ToString()).RootElement;
+                if (data.GetProperty("path").GetString() == "rehearsal/by-hand.txt" && await InBothQueuesAsync(redis, key.ToString().Split(':')[^1]))
+                {
+                    return ((object?)data, "found");
+                }
+            }
+
+            return (null, $"{keys.Count} drift events, none for rehearsal/by-hand.txt in both queues");
+        });
+        var seeded = seed.GetProperty("published").GetInt32() + seed.GetProperty("alreadyPublished").GetInt32();
+        foreach (var queue in Queues)
+        {
+            var seedJobs = redisConnection.GetServers().Single().Keys(pattern: $"bull:{queue}:seed-*").Count(k => !k.ToString().EndsWith(":lock", StringComparison.Ordinal));
+            Assert.True(seedJobs >= seeded, $"{queue} holds {seedJobs} seed events, the seeding published {seeded}");
+        }
+
+        // Rollback: its four steps in order, then manual again, where commands are refused.
+        var rollback = await OkAsync(operatorClient.PostAsJsonAsync($"{Route}/cutover", new { to = "manual", drainDeadlineSeconds = 5 }));
+        Assert.Equal(["disable-watcher", "stop-publishing", "drain-queues", "switch-to-manual"],
+            rollback.GetProperty("steps").EnumerateArray().Select(s => s.GetProperty("name").GetString()));
+        Assert.All(rollback.GetProperty("steps").EnumerateArray(), s => Assert.Equal("done", s.GetProperty("outcome").GetString()));
+        using var refused = await CommandAsync(billing, new { command = "put", path = "rehearsal/after.txt", text = "x" });
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        var audit = await OkAsync(operatorClient.GetAsync($"{Route}/cutover/audit"));
+        Assert.Contains(audit.EnumerateArray(), e => e.GetProperty("outcome").GetString() == "refused");
+        Assert.Equal([("managed", "manual"), ("shadow", "managed"), ("manual", "shadow")],
+            audit.EnumerateArray().Where(e => e.GetProperty("outcome").GetString() == "switched").Take(3)
+                .Select(e => (e.GetProperty("from").GetString(), e.GetProperty("to").GetString())));
+
+        // Leave the sandbox as a trainer would find it after a rollback drill: events flowing again.
+        await OkAsync(operatorClient.PutAsJsonAsync($"{Route}/publishing", new { enabled = true }));
+    }
+
+    [Fact]
+    public async Task The_dashboard_commands_of_filestore_act_through_its_api()
+    {
+        var commands = sandbox.App.Services.GetRequiredService<ResourceCommandService>();
+        var operatorClient = await sandbox.FilestoreOperatorAsync();
+
+        foreach (var name in new[] { "resume-publishing", "enable-watchers", "seed-all", "inject-latency", "inject-command-failures", "start-drift-storm" })
+        {
+            var result = await commands.ExecuteCommandAsync("filestore", name);
+            Assert.True(result.Success, $"{name}: {result.Message}");
+        }
+
+        var faults = await OkAsync(operatorClient.GetAsync("/faults"));
+        Assert.Equal((0.1, 500, "billing"), (faults.GetProperty("commandFailureRate").GetDouble(), faults.GetProperty("addedLatencyMs").GetInt32(),
+            faults.GetProperty("driftStorm").GetProperty("service").GetString()));
+        var reports = await OkAsync(operatorClient.GetAsync("/envs/production/services/reports/cutover"));
+        Assert.True(reports.GetProperty("watcherEnabled").GetBoolean());
+        await OkAsync(operatorClient.GetAsync("/envs/production/services/reports/seed"));
+
+        var cleared = await commands.ExecuteCommandAsync("filestore", "clear-faults");
+        Assert.True(cleared.Success, cleared.Message);
+        Assert.False((await OkAsync(operatorClient.GetAsync("/faults"))).GetProperty("any").GetBoolean());
+        var disabled = await commands.ExecuteCommandAsync("filestore", "disable-watchers");
+        Assert.True(disabled.Success, disabled.Message);
+        Assert.False((await OkAsync(operatorClient.GetAsync("/envs/production/services/reports/watcher"))).GetProperty("enabled").GetBoolean());
+    }
+}
