@@ -27,6 +27,9 @@ public sealed class QueueConnection : IAsyncDisposable
         // While disconnected, commands fail at once instead of queueing silently: a producer must know its job was not added.
         options.BacklogPolicy = BacklogPolicy.FailFast;
         options.ConnectTimeout = Math.Min(options.ConnectTimeout, 5000);
+        // The .NET thread pool rather than the client's dedicated one: on small machines (2 cores) its spinning
+        // threads cost more than they save.
+        options.SocketManager = SocketManager.ThreadPool;
         return new QueueConnection(options);
     }
 

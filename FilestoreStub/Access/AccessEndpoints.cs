@@ -35,10 +35,7 @@ public static partial class AccessEndpoints
 
     public static IHostApplicationBuilder AddAccess(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<AccessOptions>()
-            .BindConfiguration(AccessOptions.SectionName)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        builder.AddValidatedSettings<AccessOptions>(AccessOptions.SectionName);
         builder.Services.AddSingleton<TokenStore>();
         builder.Services.AddSingleton<AuthMetrics>();
         builder.Services.AddAuthentication(BearerAuthenticationHandler.SchemeName)

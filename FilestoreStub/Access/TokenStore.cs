@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using StackExchange.Redis;
@@ -19,10 +21,16 @@ public sealed record IssuedToken(string Token, string TokenId, Principal Princip
 /// <summary>
 /// Bearer tokens per principal, in Redis so they survive restarts. Only a SHA-256 of each token is stored. Rotation
 /// issues a new token and lets the old ones live for a grace period; revocation ends them at once.
+/// Every request presents a token, so what Redis says of one is remembered for a moment; this store forgets it at
+/// once when it changes the token, and the moment is short enough that a change made elsewhere shows soon.
 /// </summary>
 public sealed class TokenStore(IConnectionMultiplexer redis, TimeProvider time)
 {
     private const string Prefix = "filestore:access:";
+    private static readonly long RememberFor = Stopwatch.Frequency; // one second
+
+    // Per token id: its stored principal, kind, expiresAt and revokedAt, and until when they may be reused.
+    private readonly ConcurrentDictionary<string, (RedisValue[] Fields, long Until)> _recent = new(StringComparer.Ordinal);
 
     private static RedisKey TokenKey(string tokenId) => $"{Prefix}token:{tokenId}";
 
@@ -56,6 +64,7 @@ public sealed class TokenStore(IConnectionMultiplexer redis, TimeProvider time)
         ]);
         _ = transaction.SetAddAsync(PrincipalKey(principal.Name), id);
         await transaction.ExecuteAsync();
+        _recent.TryRemove(id, out _);
         return new IssuedToken(token, id, principal, expiresAt);
     }
 
@@ -78,6 +87,7 @@ public sealed class TokenStore(IConnectionMultiplexer redis, TimeProvider time)
             }
 
             await db.HashSetAsync(TokenKey(id!), "expiresAt", graceEnd);
+            _recent.TryRemove((string)id!, out _);
             limited++;
         }
 
@@ -105,8 +115,10 @@ public sealed class TokenStore(IConnectionMultiplexer redis, TimeProvider time)
     {
         var db = redis.GetDatabase();
         var key = TokenKey(tokenId);
-        return await db.KeyExistsAsync(key)
-               && await db.HashSetAsync(key, "revokedAt", time.GetUtcNow().ToUnixTimeMilliseconds(), When.NotExists);
+        var revoked = await db.KeyExistsAsync(key)
+                      && await db.HashSetAsync(key, "revokedAt", time.GetUtcNow().ToUnixTimeMilliseconds(), When.NotExists);
+        _recent.TryRemove(tokenId, out _);
+        return revoked;
     }
 
     /// <summary>Whether <paramref name="principal"/> holds at least one token that is neither expired nor revoked.</summary>
@@ -129,7 +141,18 @@ public sealed class TokenStore(IConnectionMultiplexer redis, TimeProvider time)
     /// <summary>Judges a presented token.</summary>
     public async Task<(TokenVerdict Verdict, Principal? Principal)> VerifyAsync(string token)
     {
-        var fields = await redis.GetDatabase().HashGetAsync(TokenKey(TokenId(token)), ["principal", "kind", "expiresAt", "revokedAt"]);
+        var id = TokenId(token);
+        RedisValue[] fields;
+        if (_recent.TryGetValue(id, out var known) && Stopwatch.GetTimestamp() < known.Until)
+        {
+            fields = known.Fields;
+        }
+        else
+        {
+            fields = await redis.GetDatabase().HashGetAsync(TokenKey(id), ["principal", "kind", "expiresAt", "revokedAt"]);
+            _recent[id] = (fields, Stopwatch.GetTimestamp() + RememberFor);
+        }
+
         if (fields[0].IsNull || !Enum.TryParse<PrincipalKind>(fields[1], out var kind))
         {
             return (TokenVerdict.Invalid, null);

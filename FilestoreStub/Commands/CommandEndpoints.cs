@@ -7,10 +7,7 @@ public static class CommandEndpoints
 {
     public static IHostApplicationBuilder AddCommands(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<CommandOptions>()
-            .BindConfiguration(CommandOptions.SectionName)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        builder.AddValidatedSettings<CommandOptions>(CommandOptions.SectionName);
         builder.Services.AddSingleton<FileCommands>();
         builder.Services.AddSingleton<IdempotencyStore>();
         builder.Services.AddSingleton<CommandMetrics>();

@@ -28,7 +28,11 @@ public sealed class CommandPipeline(
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     /// <summary>A finished answer: status, the problem or response it carries, and the command's name for the metrics.</summary>
-    private sealed record Answer(int Status, IResult Result, string Command = "invalid", ShadowPlan? Plan = null);
+    private sealed record Answer(int Status, IResult Result, string Command = "invalid", ShadowPlan? Plan = null)
+    {
+        /// <summary>Keeps or releases the idempotency key; run together with the shadow record to save a round trip.</summary>
+        public Func<Task>? Settle { get; init; }
+    }
 
     public async Task<IResult> RunAsync(string env, string service, HttpContext context)
     {
@@ -52,11 +56,10 @@ public sealed class CommandPipeline(
         var started = Stopwatch.GetTimestamp();
         var answer = await AnswerAsync(env, service, mode, principal, correlationId, context);
         var outcome = CommandOutcomes.Of(answer.Status);
+        await Task.WhenAll(
+            answer.Settle?.Invoke() ?? Task.CompletedTask,
+            mode == CutoverModes.Shadow && answer.Result is not ReplayResult ? shadow.RecordAsync(env, service, outcome, answer.Plan) : Task.CompletedTask);
         metrics.Record(env, service, answer.Command, outcome, mode, Stopwatch.GetElapsedTime(started));
-        if (mode == CutoverModes.Shadow && answer.Result is not ReplayResult)
-        {
-            await shadow.RecordAsync(env, service, outcome, answer.Plan);
-        }
 
         CommandLog.Answered(logger, answer.Command, answer.Status, mode, principal.Name);
         return answer.Result;
@@ -95,8 +98,7 @@ public sealed class CommandPipeline(
             return Refused(StatusCodes.Status400BadRequest, PathProblem(e), command!.Name);
         }
 
-        if (!await policies.AllowsAsync(env, principal.Name, service, command.Name, path)
-            || !await policies.AllowsAsync(env, principal.Name, service, command.Name, destination))
+        if (!await policies.AllowsAsync(env, principal.Name, service, command.Name, path, destination))
         {
             auth.Failed("forbidden");
             return Refused(StatusCodes.Status403Forbidden, Problems.Result(StatusCodes.Status403Forbidden, "policy-denied", "Forbidden by policy",
@@ -119,16 +121,12 @@ public sealed class CommandPipeline(
         }
 
         var answer = await RunClaimedAsync(env, service, mode, principal, correlationId, command, context.RequestAborted);
-        if (answer.Result is CommandResult done)
+        return answer with
         {
-            await idempotency.CompleteAsync(redisKey, fingerprint, answer.Status, done.Json);
-        }
-        else
-        {
-            await idempotency.ReleaseAsync(redisKey);
-        }
-
-        return answer;
+            Settle = answer.Result is CommandResult done
+                ? () => idempotency.CompleteAsync(redisKey, fingerprint, answer.Status, done.Json)
+                : () => idempotency.ReleaseAsync(redisKey),
+        };
     }
 
     private async Task<Answer> RunClaimedAsync(
@@ -180,7 +178,7 @@ public sealed class CommandPipeline(
         watchers.Expect(env, service, prepared.Effects);
         try
         {
-            await FileCommands.ExecuteAsync(prepared, ct);
+            files.Execute(prepared);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or PathRejectedException)
         {

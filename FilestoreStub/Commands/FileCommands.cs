@@ -43,7 +43,7 @@ public sealed record PreparedCommand(FileCommand Command, ManagedPath Path, Mana
 
 /// <summary>
 /// Plans and executes file commands inside a managed root. Planning reads only; executing changes the disk
-/// atomically: a put writes a temporary file in the root's own <c>.filestore/tmp</c> folder and renames it into
+/// atomically: a put writes a temporary file in Filestore's work folder beside the roots and renames it into
 /// place, a move is a single rename, and a command that fails leaves every path as it was.
 /// </summary>
 public sealed class FileCommands(ManagedRoots roots)
@@ -52,17 +52,19 @@ public sealed class FileCommands(ManagedRoots roots)
     public PlannedChange Plan(string env, string service, FileCommand command) => Prepare(env, service, command).Change;
 
     /// <summary>Carries out <paramref name="command"/>; returns the change made.</summary>
-    public async Task<PlannedChange> ExecuteAsync(string env, string service, FileCommand command, CancellationToken ct = default) =>
-        await ExecuteAsync(Prepare(env, service, command), ct);
+    public PlannedChange Execute(string env, string service, FileCommand command) => Execute(Prepare(env, service, command));
 
-    /// <summary>Carries out a prepared command; returns the change made.</summary>
-    public static async Task<PlannedChange> ExecuteAsync(PreparedCommand prepared, CancellationToken ct = default)
+    /// <summary>
+    /// Carries out a prepared command; returns the change made. Synchronous on purpose: for files of a command's
+    /// size, an asynchronous open and write cost more than they ever wait.
+    /// </summary>
+    public PlannedChange Execute(PreparedCommand prepared)
     {
         var (command, path, destination) = (prepared.Command, prepared.Path, prepared.Destination);
         switch (command.Name)
         {
             case CommandNames.Put:
-                await PutAsync(path, command.Content!, ct);
+                Put(path, command.Content!, roots.WorkDirectory);
                 break;
             case CommandNames.Mkdir:
                 CreateDirectories(path.Root, path.Relative);
@@ -209,13 +211,13 @@ public sealed class FileCommands(ManagedRoots roots)
         }
     }
 
-    private static async Task PutAsync(ManagedPath path, byte[] content, CancellationToken ct)
+    private static void Put(ManagedPath path, byte[] content, string workDirectory)
     {
-        var work = Directory.CreateDirectory(System.IO.Path.Combine(path.Root, ManagedTree.WorkFolder, "tmp")).FullName;
+        var work = Directory.CreateDirectory(System.IO.Path.Combine(workDirectory, "tmp")).FullName;
         var temporary = System.IO.Path.Combine(work, Guid.NewGuid().ToString("N"));
         try
         {
-            await File.WriteAllBytesAsync(temporary, content, ct);
+            File.WriteAllBytes(temporary, content);
             var created = CreateDirectories(path.Root, ParentOf(path.Relative));
             try
             {

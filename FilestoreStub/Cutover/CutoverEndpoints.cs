@@ -18,17 +18,12 @@ public sealed record CutoverView(
 
 public sealed record PublishingState(string Env, string Service, bool Enabled);
 
-public sealed record PublishingChange(bool? Enabled);
-
 /// <summary>The cutover state machine over HTTP, its audit trail, the shadow record, and the publishing switch. Operator only.</summary>
 public static class CutoverEndpoints
 {
     public static IHostApplicationBuilder AddCutover(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<CutoverOptions>()
-            .BindConfiguration(CutoverOptions.SectionName)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        builder.AddValidatedSettings<CutoverOptions>(CutoverOptions.SectionName);
         builder.Services.AddSingleton<CutoverStore>();
         builder.Services.AddHostedService<CutoverStartup>();
         builder.Services.AddSingleton<ShadowLedger>();
@@ -124,11 +119,11 @@ public static class CutoverEndpoints
             TypedResults.Ok(new PublishingState(env, service, !await publishingSwitch.IsPausedAsync(env, service))));
 
         publishing.MapPut("/", async Task<Results<Ok<PublishingState>, ValidationProblem>> (
-            string env, string service, PublishingChange change, PublishingSwitch publishingSwitch) =>
+            string env, string service, SwitchChange change, PublishingSwitch publishingSwitch) =>
         {
             if (change.Enabled is not { } enabled)
             {
-                return Problems.Invalid(new Dictionary<string, string[]> { ["enabled"] = ["enabled (true or false) is required."] });
+                return SwitchChange.Missing();
             }
 
             await publishingSwitch.SetPausedAsync(env, service, !enabled);

@@ -17,10 +17,7 @@ public static class EventQueues
     /// </summary>
     public static IHostApplicationBuilder AddEventQueues(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<EventQueueOptions>()
-            .BindConfiguration(EventQueueOptions.SectionName)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        builder.AddValidatedSettings<EventQueueOptions>(EventQueueOptions.SectionName);
         var options = builder.Configuration.GetSection(EventQueueOptions.SectionName).Get<EventQueueOptions>() ?? new EventQueueOptions();
 
         builder.Services.AddBullMq(_ => builder.Configuration.GetConnectionString("redis")

@@ -65,18 +65,14 @@ public sealed partial record ManagedPath
         foreach (var segment in Relative.Split('/', StringSplitOptions.RemoveEmptyEntries))
         {
             current = Path.Combine(current, segment);
-            FileSystemInfo info = new FileInfo(current);
-            if (!info.Exists)
-            {
-                info = new DirectoryInfo(current);
-            }
-
-            if (!info.Exists)
+            // One lstat per segment: a symbolic link (or Windows junction) carries ReparsePoint; -1 means nothing is there.
+            var attributes = new FileInfo(current).Attributes;
+            if ((int)attributes == -1)
             {
                 return;
             }
 
-            if (info.LinkTarget is not null || info.Attributes.HasFlag(FileAttributes.ReparsePoint))
+            if (attributes.HasFlag(FileAttributes.ReparsePoint))
             {
                 throw new PathRejectedException("symlink", $"'{Relative}' passes through a symbolic link ('{Path.GetRelativePath(Root, current)}'); links are not followed inside a managed root.");
             }

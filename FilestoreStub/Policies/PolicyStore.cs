@@ -17,13 +17,25 @@ public sealed class PolicyConflictException(int expected, int current)
 public sealed class PolicyStore(IConnectionMultiplexer redis, TimeProvider time)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private static readonly long RememberFor = System.Diagnostics.Stopwatch.Frequency; // one second
+
+    // Every command is checked against the current policy: it is remembered for a moment per environment, and
+    // forgotten at once when this store applies a new version.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (PolicyVersion Policy, long Until)> _current = new(StringComparer.Ordinal);
 
     private static RedisKey VersionsKey(string env) => $"filestore:policy:{env}:versions";
 
     public async Task<PolicyVersion> CurrentAsync(string env)
     {
+        if (_current.TryGetValue(env, out var known) && System.Diagnostics.Stopwatch.GetTimestamp() < known.Until)
+        {
+            return known.Policy;
+        }
+
         var last = await redis.GetDatabase().ListGetByIndexAsync(VersionsKey(env), -1);
-        return last.IsNull ? Empty : Deserialize(last!);
+        var policy = last.IsNull ? Empty : Deserialize(last!);
+        _current[env] = (policy, System.Diagnostics.Stopwatch.GetTimestamp() + RememberFor);
+        return policy;
     }
 
     public async Task<IReadOnlyList<PolicyVersion>> VersionsAsync(string env) =>
@@ -61,6 +73,7 @@ public sealed class PolicyStore(IConnectionMultiplexer redis, TimeProvider time)
             _ = transaction.ListRightPushAsync(key, JsonSerializer.Serialize(next, Json));
             if (await transaction.ExecuteAsync())
             {
+                _current.TryRemove(env, out _);
                 return next;
             }
         }
@@ -68,9 +81,12 @@ public sealed class PolicyStore(IConnectionMultiplexer redis, TimeProvider time)
         throw new PolicyConflictException(expectedVersion ?? -1, (int)await db.ListLengthAsync(key));
     }
 
-    /// <summary>Whether the current policy of <paramref name="env"/> lets <paramref name="principal"/> run the command.</summary>
-    public async Task<bool> AllowsAsync(string env, string principal, string service, string command, string relativePath) =>
-        (await CurrentAsync(env)).Rules.Any(rule => rule.Allows(principal, service, command, relativePath));
+    /// <summary>Whether the current policy of <paramref name="env"/> lets <paramref name="principal"/> run the command on every one of the paths.</summary>
+    public async Task<bool> AllowsAsync(string env, string principal, string service, string command, params string[] relativePaths)
+    {
+        var rules = (await CurrentAsync(env)).Rules;
+        return relativePaths.All(path => rules.Any(rule => rule.Allows(principal, service, command, path)));
+    }
 
     private static readonly PolicyVersion Empty = new(0, [], DateTimeOffset.UnixEpoch, "nobody");
 

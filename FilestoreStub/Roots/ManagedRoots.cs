@@ -45,6 +45,12 @@ public sealed class ManagedRoots(IOptions<ManagedRootOptions> options)
 
     public bool IsOnboarded(string service) => _options.Services.Contains(service, StringComparer.Ordinal);
 
+    /// <summary>
+    /// Filestore's own scratch space (temporary files of puts), beside the roots on the same file system so a rename
+    /// into a root is atomic, and outside them so the drift watchers never see half-written files.
+    /// </summary>
+    public string WorkDirectory => Path.Combine(Path.GetFullPath(_options.DataDirectory), ".work");
+
     /// <summary>The absolute root of <paramref name="service"/> in <paramref name="env"/>.</summary>
     public string RootOf(string env, string service)
     {
@@ -110,10 +116,7 @@ public static class ManagedRootExtensions
 {
     public static IHostApplicationBuilder AddManagedRoots(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<ManagedRootOptions>()
-            .BindConfiguration(ManagedRootOptions.SectionName)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        builder.AddValidatedSettings<ManagedRootOptions>(ManagedRootOptions.SectionName);
         builder.Services.AddSingleton<ManagedRoots>();
         builder.Services.AddHostedService<RootPreparation>();
         return builder;

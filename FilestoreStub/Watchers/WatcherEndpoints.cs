@@ -5,17 +5,12 @@ namespace FilestoreStub.Watchers;
 
 public sealed record WatcherState(string Env, string Service, bool Enabled);
 
-public sealed record WatcherChange(bool? Enabled);
-
 /// <summary>Turning a root's drift watcher on and off. Operator only.</summary>
 public static class WatcherEndpoints
 {
     public static IHostApplicationBuilder AddDriftWatchers(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<WatcherOptions>()
-            .BindConfiguration(WatcherOptions.SectionName)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        builder.AddValidatedSettings<WatcherOptions>(WatcherOptions.SectionName);
         builder.Services.AddSingleton<DriftWatchers>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DriftWatchers>());
         return builder;
@@ -28,11 +23,11 @@ public static class WatcherEndpoints
         watcher.MapGet("/", (string env, string service, DriftWatchers watchers) =>
             TypedResults.Ok(new WatcherState(env, service, watchers.IsRunning(env, service))));
 
-        watcher.MapPut("/", async Task<Results<Ok<WatcherState>, ValidationProblem>> (string env, string service, WatcherChange change, DriftWatchers watchers) =>
+        watcher.MapPut("/", async Task<Results<Ok<WatcherState>, ValidationProblem>> (string env, string service, SwitchChange change, DriftWatchers watchers) =>
         {
             if (change.Enabled is not { } enabled)
             {
-                return Problems.Invalid(new Dictionary<string, string[]> { ["enabled"] = ["enabled (true or false) is required."] });
+                return SwitchChange.Missing();
             }
 
             await watchers.SetEnabledAsync(env, service, enabled);

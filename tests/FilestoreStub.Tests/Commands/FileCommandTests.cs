@@ -27,7 +27,7 @@ public sealed class FileCommandTests : IDisposable
     public void Dispose() => Directory.Delete(_data, recursive: true);
 
     private Task<PlannedChange> Run(string name, string path, string? to = null, string? content = null) =>
-        _commands.ExecuteAsync(Env, Service, new FileCommand(name, path, to, content is null ? null : Encoding.UTF8.GetBytes(content)));
+        Task.FromResult(_commands.Execute(Env, Service, new FileCommand(name, path, to, content is null ? null : Encoding.UTF8.GetBytes(content))));
 
     private string Disk(string relative) => Path.Combine(_root, relative.Replace('/', Path.DirectorySeparatorChar));
 
@@ -45,7 +45,9 @@ public sealed class FileCommandTests : IDisposable
         Assert.Equal("hello", File.ReadAllText(Disk("invoices/2026/a.txt")));
         Assert.Equal(new PlannedChange(EventKinds.Created, "invoices/2026/a.txt", Size: 5,
             Sha256: "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"), change);
-        Assert.Empty(Directory.GetFiles(Path.Combine(_root, ".filestore", "tmp")));
+        // The temporary file was written beside the roots, not in one, and renamed away.
+        Assert.False(Directory.Exists(Path.Combine(_root, ".filestore")));
+        Assert.Empty(Directory.GetFiles(Path.Combine(_data, "roots", ".work", "tmp")));
     }
 
     [Fact]
