@@ -9,6 +9,7 @@ public static class CommandEndpoints
     {
         builder.AddValidatedSettings<CommandOptions>(CommandOptions.SectionName);
         builder.Services.AddSingleton<FileCommands>();
+        builder.Services.AddSingleton<PathLocks>();
         builder.Services.AddSingleton<IdempotencyStore>();
         builder.Services.AddSingleton<CommandMetrics>();
         builder.Services.AddSingleton<CommandPipeline>();

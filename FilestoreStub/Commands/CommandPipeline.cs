@@ -18,8 +18,8 @@ namespace FilestoreStub.Commands;
 /// <c>filestore_commands_total</c> and timed in <c>filestore_command_duration_seconds</c>.
 /// </summary>
 public sealed class CommandPipeline(
-    FileCommands files, CutoverStore cutover, PolicyStore policies, IdempotencyStore idempotency, ShadowLedger shadow,
-    DriftWatchers watchers, EventPublisher publisher, EventOutbox outbox, FaultStore faults, CommandMetrics metrics, AuthMetrics auth,
+    FileCommands files, PathLocks locks, EventSequence sequence, CutoverStore cutover, PolicyStore policies, IdempotencyStore idempotency,
+    ShadowLedger shadow, DriftWatchers watchers, EventPublisher publisher, EventOutbox outbox, FaultStore faults, CommandMetrics metrics, AuthMetrics auth,
     TimeProvider time, IOptions<CommandOptions> options, ILogger<CommandPipeline> logger)
 {
     public const string IdempotencyHeader = "Idempotency-Key";
@@ -158,7 +158,7 @@ public sealed class CommandPipeline(
         if (mode == CutoverModes.Shadow)
         {
             var plan = new ShadowPlan(commandId, command.Name, principal.Name, correlationId, prepared.Change, at);
-            var planned = new CommandResponse(commandId, correlationId, mode, Executed: false, prepared.Change, EventId: null, Published: null, at);
+            var planned = new CommandResponse(commandId, correlationId, mode, Executed: false, prepared.Change, EventId: null, Events: 0, Published: null, at);
             return new Answer(StatusCodes.Status200OK, new CommandResult(StatusCodes.Status200OK, planned), command.Name, plan);
         }
 
@@ -175,44 +175,50 @@ public sealed class CommandPipeline(
                 "Publishing is paused", $"Events of {service} in {env} are not being published, so commands are not executed; nothing was changed."), name);
         }
 
-        watchers.Expect(env, service, prepared.Effects);
-        try
+        // Executed and numbered under the lock of its paths: the numbers follow the order of the changes on disk.
+        List<FilestoreEvent> events;
+        using (await locks.AcquireAsync(prepared, ct))
         {
-            files.Execute(prepared);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or PathRejectedException)
-        {
-            watchers.Withdraw(env, service, prepared.Effects);
-            return e is PathRejectedException rejected
-                ? Refused(StatusCodes.Status400BadRequest, PathProblem(rejected), name)
-                : Refused(StatusCodes.Status500InternalServerError, Problems.Result(StatusCodes.Status500InternalServerError, "command-failed",
-                    "The command failed", $"The file system refused the command ({e.GetType().Name}); nothing was changed."), name);
+            watchers.Expect(env, service, prepared.Effects);
+            try
+            {
+                files.Execute(prepared);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or PathRejectedException)
+            {
+                watchers.Withdraw(env, service, prepared.Effects);
+                return e is PathRejectedException rejected
+                    ? Refused(StatusCodes.Status400BadRequest, PathProblem(rejected), name)
+                    : Refused(StatusCodes.Status500InternalServerError, Problems.Result(StatusCodes.Status500InternalServerError, "command-failed",
+                        "The command failed", $"The file system refused the command ({e.GetType().Name}); nothing was changed."), name);
+            }
+
+            // One event per path changed: a folder move is every file under it, then the folder.
+            events = prepared.Changes.Select((change, i) => new FilestoreEvent(
+                prepared.Changes.Count == 1 ? $"cmd-{commandId}" : $"cmd-{commandId}-{i}", env, service, change.Path, change.Kind,
+                EventSources.Command, at.ToUnixTimeMilliseconds(), correlationId, sequence.Next(), change.Size, change.Sha256,
+                change.PreviousPath, commandId)).ToList();
         }
 
-        var change = prepared.Change;
-        if (change.Kind == PlannedChange.Unchanged)
-        {
-            var nothing = new CommandResponse(commandId, correlationId, CutoverModes.Managed, Executed: true, change, EventId: null, Published: null, at);
-            return new Answer(StatusCodes.Status200OK, new CommandResult(StatusCodes.Status200OK, nothing), name);
-        }
-
-        var @event = new FilestoreEvent($"cmd-{commandId}", env, service, change.Path, change.Kind, EventSources.Command, at.ToUnixTimeMilliseconds(),
-            correlationId, change.Size, change.Sha256, change.PreviousPath, commandId);
         var published = true;
-        try
+        foreach (var @event in events)
         {
-            await publisher.PublishAsync(@event, ct);
-        }
-        catch (Exception e) when (EventPublisher.IsUnavailable(e))
-        {
-            // The disk has changed; the event must follow. The outbox publishes it as soon as the queues take it.
-            await outbox.StageAsync(@event, CancellationToken.None);
-            published = false;
-            CommandLog.Deferred(logger, @event.EventId, e.Message);
+            try
+            {
+                await publisher.PublishAsync(@event, ct);
+            }
+            catch (Exception e) when (EventPublisher.IsUnavailable(e))
+            {
+                // The disk has changed; the event must follow. The outbox publishes it as soon as the queues take it.
+                await outbox.StageAsync(@event, CancellationToken.None);
+                published = false;
+                CommandLog.Deferred(logger, @event.EventId, e.Message);
+            }
         }
 
         var status = published ? StatusCodes.Status200OK : StatusCodes.Status202Accepted;
-        var response = new CommandResponse(commandId, correlationId, CutoverModes.Managed, Executed: true, change, @event.EventId, published, at);
+        var response = new CommandResponse(commandId, correlationId, CutoverModes.Managed, Executed: true, prepared.Change,
+            events.FirstOrDefault()?.EventId, events.Count, events.Count == 0 ? null : published, at);
         return new Answer(status, new CommandResult(status, response), name);
     }
 

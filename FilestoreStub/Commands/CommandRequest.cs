@@ -26,9 +26,13 @@ public sealed record CommandRequest(
     [property: JsonPropertyName("content")] string? Content = null,
     [property: JsonPropertyName("text")] string? Text = null);
 
-/// <summary>How a command was answered: the same body, byte for byte, is replayed for its idempotency key.</summary>
+/// <summary>
+/// How a command was answered: the same body, byte for byte, is replayed for its idempotency key. <c>EventId</c> is
+/// the first of the <c>Events</c> published (more than one for a folder move: one per file, then the folder).
+/// </summary>
 public sealed record CommandResponse(
-    string CommandId, string CorrelationId, string Mode, bool Executed, PlannedChange Change, string? EventId, bool? Published, DateTimeOffset At);
+    string CommandId, string CorrelationId, string Mode, bool Executed, PlannedChange Change, string? EventId, int Events, bool? Published,
+    DateTimeOffset At);
 
 /// <summary>Reading a command body strictly: bounded size, well-formed JSON, known fields, right types.</summary>
 public static class CommandBody

@@ -39,7 +39,18 @@ public sealed record PlannedChange(string Kind, string Path, string? PreviousPat
 /// A command checked against the disk, its paths resolved once: the change it makes and its effect on each file
 /// (what the drift watcher is told to expect).
 /// </summary>
-public sealed record PreparedCommand(FileCommand Command, ManagedPath Path, ManagedPath? Destination, PlannedChange Change, IReadOnlyList<ExpectedChange> Effects);
+/// <param name="Command">The command as sent.</param>
+/// <param name="Path">Its path, resolved inside the root.</param>
+/// <param name="Destination">A move's destination, resolved inside the root.</param>
+/// <param name="Change">The change as the caller asked for it (what the API answers).</param>
+/// <param name="Changes">
+/// The change path by path, as the consumers receive it: one entry for most commands; for a folder move, every file
+/// under it moved, then the folder itself.
+/// </param>
+/// <param name="Effects">What the drift watcher is told to expect, file by file.</param>
+public sealed record PreparedCommand(
+    FileCommand Command, ManagedPath Path, ManagedPath? Destination, PlannedChange Change, IReadOnlyList<PlannedChange> Changes,
+    IReadOnlyList<ExpectedChange> Effects);
 
 /// <summary>
 /// Plans and executes file commands inside a managed root. Planning reads only; executing changes the disk
@@ -103,25 +114,31 @@ public sealed class FileCommands(ManagedRoots roots)
             _ => throw new CommandRejectedException(StatusCodes.Status400BadRequest, "unknown-command",
                 $"'{command.Name}' is not a command; use {string.Join(", ", CommandNames.All)}."),
         };
-        return new PreparedCommand(command, path, destination, change, EffectsOf(path, destination, change));
+        var changes = ChangesOf(path, destination!, change);
+        return new PreparedCommand(command, path, destination, change, changes, EffectsOf(changes));
     }
 
-    // The files a change creates, rewrites or removes; a folder move affects every file under it.
-    private static List<ExpectedChange> EffectsOf(ManagedPath path, ManagedPath? destination, PlannedChange change) => change.Kind switch
+    private static List<PlannedChange> ChangesOf(ManagedPath path, ManagedPath destination, PlannedChange change) => change.Kind switch
     {
-        EventKinds.Created or EventKinds.Modified => [new ExpectedChange(change.Path, change.Sha256)],
-        EventKinds.Deleted when File.Exists(path.FullPath) => [new ExpectedChange(change.Path, null)],
-        EventKinds.Renamed when File.Exists(path.FullPath) =>
-            [new ExpectedChange(path.Relative, null), new ExpectedChange(destination!.Relative, ManagedTree.Sha256(path.FullPath))],
-        EventKinds.Renamed => ManagedTree.Files(path.FullPath)
-            .SelectMany(f => new[]
-            {
-                new ExpectedChange($"{path.Relative}/{f.Relative}", null),
-                new ExpectedChange($"{destination!.Relative}/{f.Relative}", ManagedTree.Sha256(f.FullPath)),
-            })
-            .ToList(),
-        _ => [],
+        PlannedChange.Unchanged => [],
+        EventKinds.DirectoryRenamed =>
+        [
+            .. ManagedTree.Files(path.FullPath).Select(f => new PlannedChange(EventKinds.Renamed, $"{destination.Relative}/{f.Relative}",
+                $"{path.Relative}/{f.Relative}", new FileInfo(f.FullPath).Length, ManagedTree.Sha256(f.FullPath))),
+            change,
+        ],
+        _ => [change],
     };
+
+    // Files a change creates, rewrites or removes; folders are not files to the watcher.
+    private static List<ExpectedChange> EffectsOf(IEnumerable<PlannedChange> changes) =>
+        changes.SelectMany(c => c.Kind switch
+        {
+            EventKinds.Created or EventKinds.Modified => [new ExpectedChange(c.Path, c.Sha256)],
+            EventKinds.Deleted => [new ExpectedChange(c.Path, null)],
+            EventKinds.Renamed => new[] { new ExpectedChange(c.PreviousPath!, null), new ExpectedChange(c.Path, c.Sha256) },
+            _ => [],
+        }).ToList();
 
     private static PlannedChange PlanPut(ManagedPath path, byte[]? content)
     {
@@ -169,8 +186,9 @@ public sealed class FileCommands(ManagedRoots roots)
         }
 
         EnsureParentsAreDirectories(destination);
-        var size = File.Exists(source.FullPath) ? new FileInfo(source.FullPath).Length : (long?)null;
-        return new PlannedChange(EventKinds.Renamed, destination.Relative, PreviousPath: source.Relative, Size: size);
+        return File.Exists(source.FullPath)
+            ? new PlannedChange(EventKinds.Renamed, destination.Relative, source.Relative, new FileInfo(source.FullPath).Length, ManagedTree.Sha256(source.FullPath))
+            : new PlannedChange(EventKinds.DirectoryRenamed, destination.Relative, source.Relative);
     }
 
     private static PlannedChange PlanDelete(ManagedPath path)
@@ -181,8 +199,11 @@ public sealed class FileCommands(ManagedRoots roots)
             {
                 throw new CommandRejectedException(StatusCodes.Status409Conflict, "directory-not-empty", $"'{path.Relative}' is not empty; delete what is in it first.");
             }
+
+            return new PlannedChange(EventKinds.DirectoryDeleted, path.Relative);
         }
-        else if (!File.Exists(path.FullPath))
+
+        if (!File.Exists(path.FullPath))
         {
             throw new CommandRejectedException(StatusCodes.Status404NotFound, "not-found", $"'{path.Relative}' does not exist.");
         }

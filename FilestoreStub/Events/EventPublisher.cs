@@ -37,6 +37,7 @@ public sealed class EventPublisher
     /// <exception cref="PublishingPausedException">Publishing of the event's service is paused; the event was published nowhere.</exception>
     public async Task<bool> PublishAsync(FilestoreEvent @event, CancellationToken ct = default)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(@event.Sequence, 0, "event.Sequence");
         if (await _switch.IsPausedAsync(@event.Env, @event.Service))
         {
             throw new PublishingPausedException(@event.Env, @event.Service);

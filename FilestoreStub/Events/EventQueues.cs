@@ -24,6 +24,7 @@ public static class EventQueues
             ?? throw new InvalidOperationException("ConnectionStrings:redis is not set; the AppHost sets it through WithReference(redis)."));
         builder.Services.AddQueueMonitor(All);
         builder.Services.AddSingleton<PublishingSwitch>();
+        builder.Services.AddSingleton<EventSequence>();
         builder.Services.AddSingleton<EventPublisher>();
         builder.Services.AddSingleton<EventOutbox>();
         builder.Services.AddSingleton<OutboxRelay>();

@@ -20,13 +20,16 @@ public static class EventKinds
     public const string Deleted = "deleted";
     public const string Renamed = "renamed";
     public const string DirectoryCreated = "directory-created";
+    public const string DirectoryRenamed = "directory-renamed";
+    public const string DirectoryDeleted = "directory-deleted";
     public const string Seeded = "seeded";
 }
 
 /// <summary>
 /// One change to a managed path, as both consumers receive it. <see cref="EventId"/> is also the BullMQ job id, so
 /// publishing the same event twice adds nothing; <see cref="OccurredAt"/> (ms) is when the change was accepted or
-/// seen, which the consumers' reconciliation lag is measured from.
+/// seen, which the consumers' reconciliation lag is measured from. <see cref="Sequence"/> (from
+/// <see cref="EventSequence"/>) orders the changes of a path: consumers never let a lower one overwrite a higher one.
 /// </summary>
 public sealed record FilestoreEvent(
     [property: JsonPropertyName("eventId")] string EventId,
@@ -37,6 +40,7 @@ public sealed record FilestoreEvent(
     [property: JsonPropertyName("source")] string Source,
     [property: JsonPropertyName("occurredAt")] long OccurredAt,
     [property: JsonPropertyName("correlationId")] string CorrelationId,
+    [property: JsonPropertyName("sequence")] long Sequence,
     [property: JsonPropertyName("size")] long? Size = null,
     [property: JsonPropertyName("sha256")] string? Sha256 = null,
     [property: JsonPropertyName("previousPath")] string? PreviousPath = null,

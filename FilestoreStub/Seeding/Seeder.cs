@@ -15,7 +15,8 @@ public sealed record SeedReport(
 /// metadata. Idempotent: the event id derives from the path and the content hash, so seeding again publishes only
 /// files that are new or changed. Links are never followed and the stub's own <c>.filestore</c> folder is skipped.
 /// </summary>
-public sealed class Seeder(ManagedRoots roots, EventPublisher publisher, IConnectionMultiplexer redis, TimeProvider time, ILogger<Seeder> logger)
+public sealed class Seeder(
+    ManagedRoots roots, EventPublisher publisher, EventSequence sequence, IConnectionMultiplexer redis, TimeProvider time, ILogger<Seeder> logger)
 {
     public static RedisKey RecordKey(string env, string service) => $"filestore:seed:{env}:{service}";
 
@@ -33,6 +34,8 @@ public sealed class Seeder(ManagedRoots roots, EventPublisher publisher, IConnec
             files++;
             FileInfo info;
             string hash;
+            // Taken before the file is read: a command that changes it afterwards gets a higher number and wins.
+            var order = sequence.Next();
             try
             {
                 // The same rules as commands: a name a command could not create is reported, not published.
@@ -49,7 +52,7 @@ public sealed class Seeder(ManagedRoots roots, EventPublisher publisher, IConnec
 
             var @event = new FilestoreEvent(
                 FilestoreEvent.DerivedId("seed", env, service, relative, hash), env, service, relative, EventKinds.Seeded, EventSources.Seed,
-                time.GetUtcNow().ToUnixTimeMilliseconds(), correlationId, Size: info.Length, Sha256: hash);
+                time.GetUtcNow().ToUnixTimeMilliseconds(), correlationId, order, Size: info.Length, Sha256: hash);
             if (await publisher.PublishAsync(@event, ct))
             {
                 published++;

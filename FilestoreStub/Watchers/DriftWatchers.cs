@@ -36,6 +36,7 @@ public sealed class DriftWatchers : BackgroundService
     private readonly EventPublisher _publisher;
     private readonly IConnectionMultiplexer _redis;
     private readonly CutoverStore _cutover;
+    private readonly EventSequence _sequence;
     private readonly ShadowLedger _shadow;
     private readonly TimeProvider _time;
     private readonly ILogger<DriftWatchers> _logger;
@@ -44,11 +45,11 @@ public sealed class DriftWatchers : BackgroundService
     private readonly Counter<long> _drift;
     private readonly SemaphoreSlim _changes = new(1, 1);
 
-    public DriftWatchers(ManagedRoots roots, EventPublisher publisher, IConnectionMultiplexer redis, CutoverStore cutover, ShadowLedger shadow,
-        TimeProvider time, IOptions<WatcherOptions> options, IMeterFactory meterFactory, ILogger<DriftWatchers> logger)
+    public DriftWatchers(ManagedRoots roots, EventPublisher publisher, EventSequence sequence, IConnectionMultiplexer redis, CutoverStore cutover,
+        ShadowLedger shadow, TimeProvider time, IOptions<WatcherOptions> options, IMeterFactory meterFactory, ILogger<DriftWatchers> logger)
     {
-        (_roots, _publisher, _redis, _cutover, _shadow, _time, _logger, _interval) =
-            (roots, publisher, redis, cutover, shadow, time, logger, options.Value.ScanInterval);
+        (_roots, _publisher, _sequence, _redis, _cutover, _shadow, _time, _logger, _interval) =
+            (roots, publisher, sequence, redis, cutover, shadow, time, logger, options.Value.ScanInterval);
         var meter = meterFactory.Create(FilestoreTelemetry.MeterName);
         _drift = meter.CreateCounter<long>("filestore_drift_detected", description: "Out-of-band changes found under managed roots.");
         meter.CreateObservableGauge("filestore_watcher_enabled", ObserveEnabled, description: "1 while the drift watcher of the root is on.");
@@ -139,13 +140,15 @@ public sealed class DriftWatchers : BackgroundService
         select new Measurement<int>(IsRunning(env, service) ? 1 : 0,
             new KeyValuePair<string, object?>("env", env), new KeyValuePair<string, object?>("service", service));
 
-    private async Task PublishAsync(string env, string service, Drift drift)
+    // All drift of one scan shares the number taken before the scan read the disk: they are of different paths, and a
+    // command that ran during the scan has a higher number, so its event wins over what the scan saw before it.
+    private async Task PublishAsync(string env, string service, Drift drift, long order)
     {
         // The id comes from what was seen, so a scan that retries after a failed publish cannot publish twice.
         var id = FilestoreEvent.DerivedId("drift", env, service, drift.Kind, drift.Path, drift.PreviousPath, drift.State?.Sha256,
             drift.State?.ModifiedUtc.Ticks.ToString(System.Globalization.CultureInfo.InvariantCulture));
         await _publisher.PublishAsync(new FilestoreEvent(
-            id, env, service, drift.Path, drift.Kind, EventSources.Drift, _time.GetUtcNow().ToUnixTimeMilliseconds(), id,
+            id, env, service, drift.Path, drift.Kind, EventSources.Drift, _time.GetUtcNow().ToUnixTimeMilliseconds(), id, order,
             Size: drift.State?.Size, Sha256: drift.State?.Sha256, PreviousPath: drift.PreviousPath));
         _drift.Add(1, new("env", env), new("service", service), new("kind", drift.Kind));
         WatcherLog.Drift(_logger, env, service, drift.Kind, drift.Path, drift.PreviousPath ?? string.Empty, id);
@@ -272,12 +275,13 @@ public sealed class DriftWatchers : BackgroundService
                         await Task.Delay(Settle, stop);
                     }
 
+                    var order = _owner._sequence.Next();
                     var next = TreeSnapshot.Scan(_root, current);
                     var drifts = current.Compare(next);
                     var own = drifts.Where(IsAnnounced).ToList();
                     foreach (var drift in drifts.Except(own))
                     {
-                        await _owner.PublishAsync(_env, _service, drift);
+                        await _owner.PublishAsync(_env, _service, drift, order);
                     }
 
                     UseUp(own);

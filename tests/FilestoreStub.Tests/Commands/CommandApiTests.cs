@@ -106,6 +106,35 @@ public sealed class CommandApiTests(RedisServer redis) : FilestoreTest(redis)
     }
 
     [Fact]
+    public async Task A_folder_move_publishes_every_file_moved_then_the_folder_numbered_in_order()
+    {
+        var client = await Steps.IntoManagedAsync();
+        foreach (var command in new object[]
+        {
+            new { command = "put", path = "docs/a.txt", text = "a" },
+            new { command = "put", path = "docs/sub/b.txt", text = "b" },
+        })
+        {
+            using var put = await Steps.CommandAsync(client, command);
+            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        }
+
+        using var move = await Steps.CommandAsync(client, new { command = "move", path = "docs", to = "archive/docs" });
+        var answer = await move.Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.Equal(HttpStatusCode.OK, move.StatusCode);
+        Assert.Equal(3, answer.GetProperty("events").GetInt32());
+        var events = await CommandEvents(EventQueues.Metastore);
+        Assert.Equal(
+            [("created", "docs/a.txt", null), ("created", "docs/sub/b.txt", null), ("renamed", "archive/docs/a.txt", "docs/a.txt"),
+             ("renamed", "archive/docs/sub/b.txt", "docs/sub/b.txt"), ("directory-renamed", "archive/docs", "docs")],
+            events.Select(e => (e.Kind, e.Path, e.PreviousPath)));
+        Assert.Equal(events.Select(e => e.Sequence).Order(), events.Select(e => e.Sequence));
+        Assert.Equal(events.Count, events.Select(e => e.Sequence).Distinct().Count());
+        Assert.Equal(events[0].Sha256, events[2].Sha256);
+    }
+
+    [Fact]
     public async Task A_retried_command_is_applied_once_and_answered_with_the_same_bytes()
     {
         var client = await Steps.IntoManagedAsync();

@@ -94,7 +94,8 @@ public sealed class FileCommandTests : IDisposable
         Assert.Equal(before, Snapshot());
 
         var moved = await Run("move", "a.txt", to: "archive/2026/a.txt");
-        Assert.Equal(new PlannedChange(EventKinds.Renamed, "archive/2026/a.txt", PreviousPath: "a.txt", Size: 1), moved);
+        Assert.Equal(new PlannedChange(EventKinds.Renamed, "archive/2026/a.txt", PreviousPath: "a.txt", Size: 1,
+            Sha256: "ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb"), moved);
         Assert.False(File.Exists(Disk("a.txt")));
         Assert.Equal("a", File.ReadAllText(Disk("archive/2026/a.txt")));
     }

@@ -9,10 +9,9 @@ namespace FilestoreStub.Tests.Events;
 [Collection(RedisCollection.Name)]
 public sealed class EventPublisherTests(RedisServer redis) : FilestoreTest(redis)
 {
-
     private static FilestoreEvent NewEvent(string path) =>
         new(Guid.NewGuid().ToString("N"), "staging", "billing", path, EventKinds.Created, EventSources.Command,
-            1_800_000_000_000, "corr-1", Size: 12, Sha256: new string('a', 64));
+            1_800_000_000_000, "corr-1", 1_800_000_000_000_000, Size: 12, Sha256: new string('a', 64));
 
     [Fact]
     public async Task An_event_reaches_both_queues_as_one_job_per_queue_keyed_by_its_id()
