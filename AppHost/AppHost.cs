@@ -11,10 +11,10 @@ var filestore = builder.AddFilestoreStub("filestore", sandbox)
     .WithReference(redis).WaitFor(redis)
     .WithOperatorCommands();
 
-var metastore = builder.AddSampleConsumer("metastore", ConsumerRole.Metastore)
+var metastore = builder.AddSampleConsumer("metastore", ConsumerRole.Metastore, filestore, sandbox)
     .WithReference(redis).WaitFor(redis);
 
-var timestore = builder.AddSampleConsumer("timestore", ConsumerRole.Timestore)
+var timestore = builder.AddSampleConsumer("timestore", ConsumerRole.Timestore, filestore, sandbox)
     .WithReference(redis).WaitFor(redis);
 
 var prometheus = builder.AddSandboxPrometheus("prometheus", sandbox)

@@ -24,12 +24,17 @@ public static class ServiceExtensions
             .AsSandboxService();
     }
 
-    /// <summary>One SampleConsumer instance in the given role.</summary>
+    /// <summary>
+    /// One SampleConsumer instance in the given role, consuming its queue from <paramref name="filestore"/>; it reads
+    /// the same managed roots (for its consistency check) and the stall fault is on its dashboard menu.
+    /// </summary>
     public static IResourceBuilder<ProjectResource> AddSampleConsumer(
-        this IDistributedApplicationBuilder builder, string name, ConsumerRole role) =>
+        this IDistributedApplicationBuilder builder, string name, ConsumerRole role, IResourceBuilder<ProjectResource> filestore, SandboxSettings sandbox) =>
         builder.AddProject<Projects.SampleConsumer>(name)
             .WithEnvironment("Consumer__Role", role.ToString().ToLowerInvariant())
-            .AsSandboxService();
+            .WithEnvironment("Consumer__DataDirectory", sandbox.StatePath(filestore.Resource.Name))
+            .AsSandboxService()
+            .WithStallCommands();
 
     // Free ports picked by Aspire (both consumers are one project, so a fixed launch-profile port would collide);
     // people find the addresses in the table the AppHost prints and in endpoints.json.

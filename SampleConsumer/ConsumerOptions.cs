@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 
 namespace SampleConsumer;
 
-/// <summary>Which role this instance plays; the AppHost starts the project twice, once per role.</summary>
+/// <summary>Which role this instance plays (the AppHost starts the project twice, once per role) and how.</summary>
 public sealed class ConsumerOptions
 {
     public const string SectionName = "Consumer";
@@ -10,4 +10,22 @@ public sealed class ConsumerOptions
     [Required]
     [RegularExpression("^(metastore|timestore)$", ErrorMessage = "Consumer:Role must be 'metastore' or 'timestore'.")]
     public string Role { get; set; } = string.Empty;
+
+    /// <summary>Events applied at once.</summary>
+    [Range(1, 256)]
+    public int Concurrency { get; set; } = 8;
+
+    /// <summary>How long a taken event stays locked to this instance without renewal; after a crash, others take it over after this.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan LockDuration { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often the worker looks for events whose instance died (BullMQ's stalled check).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan StalledInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Filestore's data directory (<c>&lt;dir&gt;/&lt;env&gt;/&lt;service&gt;</c> are the roots), for the consistency check.</summary>
+    public string? DataDirectory { get; set; }
+
+    /// <summary>The queue of this role: Filestore publishes every event to both.</summary>
+    public string Queue => $"{Role}-events";
 }

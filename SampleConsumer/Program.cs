@@ -1,16 +1,47 @@
+using BullMq;
 using SampleConsumer;
+using SampleConsumer.Faults;
+using SampleConsumer.Processing;
+using SampleConsumer.Stores;
+using SampleConsumer.Verification;
+using StackExchange.Redis;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-builder.AddRedisClient("redis");
+// The .NET thread pool rather than the client's dedicated one: on small machines its spinning threads cost more than they save.
+builder.AddRedisClient("redis", configureOptions: options => options.SocketManager = SocketManager.ThreadPool);
+builder.Services.AddProblemDetails();
 builder.Services.AddOptions<ConsumerOptions>()
     .BindConfiguration(ConsumerOptions.SectionName)
     .ValidateDataAnnotations()
     .ValidateOnStart();
+var role = builder.Configuration[$"{ConsumerOptions.SectionName}:Role"];
+
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddBullMq(_ => builder.Configuration.GetConnectionString("redis")
+    ?? throw new InvalidOperationException("ConnectionStrings:redis is not set; the AppHost sets it through WithReference(redis)."));
+builder.Services.AddQueueMonitor($"{role}-events");
+builder.Services.AddHealthChecks().AddQueueHealthCheck($"{role}-events", backlogThreshold: 10_000);
+builder.Services.AddSingleton<IConsumerStore>(sp => role == "timestore"
+    ? new Timestore(sp.GetRequiredService<IConnectionMultiplexer>())
+    : new Metastore(sp.GetRequiredService<IConnectionMultiplexer>()));
+builder.Services.AddSingleton<ConsumerMetrics>();
+builder.Services.AddSingleton<Stall>();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<Stall>());
+builder.Services.AddSingleton<ConsistencyCheck>();
+builder.Services.AddHostedService<EventConsumer>();
+builder.Services.AddOpenTelemetry()
+    .WithMetrics(metrics => metrics.AddMeter(ConsumerMetrics.MeterName, QueueTelemetry.Name))
+    .WithTracing(tracing => tracing.AddSource(QueueTelemetry.Name));
 
 var app = builder.Build();
 
+app.UseExceptionHandler();
 app.MapDefaultEndpoints();
+app.MapConsumerEndpoints();
 
 app.Run();
+
+/// <summary>Visible to the tests' WebApplicationFactory.</summary>
+public partial class Program;

@@ -6,11 +6,11 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 namespace Sandbox.AppHost;
 
 /// <summary>
-/// The operator actions a trainer clicks most, as commands on the <c>filestore</c> resource in the Aspire dashboard.
-/// Each one calls the stub's own HTTP API with the operator token, so a click and a <c>curl</c> take the same path.
-/// They act on every onboarded service in both environments, except the drift storm, which targets staging/billing.
+/// The actions a trainer clicks most, as commands in the Aspire dashboard: on the <c>filestore</c> resource (they act
+/// on every onboarded service in both environments, except the drift storm, which targets staging/billing) and on
+/// each consumer (the stall fault). Each calls the service's own HTTP API, so a click and a <c>curl</c> take the same path.
 /// </summary>
-public static class FilestoreCommands
+public static class DashboardCommands
 {
     private static readonly string[] Environments = ["staging", "production"];
 
@@ -23,7 +23,7 @@ public static class FilestoreCommands
     {
         var token = filestore.ApplicationBuilder.Resources.OfType<ParameterResource>()
             .Single(p => p.Name == filestore.Resource.Name + ServiceExtensions.OperatorTokenSuffix);
-        var api = new OperatorApi(filestore.GetEndpoint("http"), token);
+        var api = new ServiceApi(filestore.GetEndpoint("http"), token);
 
         return filestore
             .Command("enable-watchers", "Enable drift watchers", "Eye", "Turns on the drift watcher of every service in both environments.",
@@ -46,6 +46,19 @@ public static class FilestoreCommands
                 ct => api.SendAsync("DELETE", "/faults", null, ct));
     }
 
+    /// <summary>The consumer's stall fault: stop applying for a minute, slow down, or clear.</summary>
+    public static IResourceBuilder<ProjectResource> WithStallCommands(this IResourceBuilder<ProjectResource> consumer)
+    {
+        var api = new ServiceApi(consumer.GetEndpoint("http"), token: null);
+        return consumer
+            .Command("stall", "Stall for 60 s", "PauseCircle", "Stops applying events for 60 s; the reconciliation lag rises.",
+                ct => api.SendAsync("PUT", "/stall", new { pauseSeconds = 60 }, ct))
+            .Command("slow-down", "Slow down (200 ms per event)", "Hourglass", "Waits 200 ms before applying each event.",
+                ct => api.SendAsync("PUT", "/stall", new { delayMs = 200 }, ct))
+            .Command("clear-stall", "Clear stall", "Checkmark", "Applies events at full speed again.",
+                ct => api.SendAsync("DELETE", "/stall", null, ct));
+    }
+
     private static IResourceBuilder<ProjectResource> Command(
         this IResourceBuilder<ProjectResource> filestore, string name, string displayName, string icon, string description, Func<CancellationToken, Task<string>> run) =>
         filestore.WithCommand(name, displayName, async context =>
@@ -54,7 +67,7 @@ public static class FilestoreCommands
             {
                 return CommandResults.Success(await run(context.CancellationToken));
             }
-            catch (Exception e) when (e is HttpRequestException or OperatorApiException)
+            catch (Exception e) when (e is HttpRequestException or ServiceApiException)
             {
                 return CommandResults.Failure(e.Message);
             }
@@ -66,15 +79,19 @@ public static class FilestoreCommands
             UpdateState = context => context.ResourceSnapshot.HealthStatus == HealthStatus.Healthy ? ResourceCommandState.Enabled : ResourceCommandState.Disabled,
         });
 
-    private sealed class OperatorApiException(string message) : Exception(message);
+    private sealed class ServiceApiException(string message) : Exception(message);
 
-    /// <summary>The stub's HTTP API as the operator, from inside the AppHost.</summary>
-    private sealed class OperatorApi(EndpointReference endpoint, ParameterResource token)
+    /// <summary>A service's HTTP API from inside the AppHost, with the operator token when it needs one.</summary>
+    private sealed class ServiceApi(EndpointReference endpoint, ParameterResource? token)
     {
         private async Task<HttpClient> ClientAsync(CancellationToken ct)
         {
             var client = new HttpClient { BaseAddress = new Uri(endpoint.Url), Timeout = TimeSpan.FromSeconds(60) };
-            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await token.GetValueAsync(ct));
+            if (token is not null)
+            {
+                client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await token.GetValueAsync(ct));
+            }
+
             return client;
         }
 
@@ -87,7 +104,7 @@ public static class FilestoreCommands
             if (!response.IsSuccessStatusCode)
             {
                 var detail = text.StartsWith('{') && JsonDocument.Parse(text).RootElement.TryGetProperty("detail", out var d) ? d.GetString() : text;
-                throw new OperatorApiException($"{method} {path}: {(int)response.StatusCode} {detail}");
+                throw new ServiceApiException($"{method} {path}: {(int)response.StatusCode} {detail}");
             }
 
             return $"{method} {path}: {(int)response.StatusCode}";
