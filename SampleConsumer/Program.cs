@@ -21,7 +21,7 @@ var role = builder.Configuration[$"{ConsumerOptions.SectionName}:Role"];
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddBullMq(_ => builder.Configuration.GetConnectionString("redis")
     ?? throw new InvalidOperationException("ConnectionStrings:redis is not set; the AppHost sets it through WithReference(redis)."));
-builder.Services.AddQueueMonitor($"{role}-events");
+// The bullmq_* gauges of both queues come from filestore; a second exporter here would double every series.
 builder.Services.AddHealthChecks().AddQueueHealthCheck($"{role}-events", backlogThreshold: 10_000);
 builder.Services.AddSingleton<IConsumerStore>(sp => role == "timestore"
     ? new Timestore(sp.GetRequiredService<IConnectionMultiplexer>())

@@ -76,6 +76,18 @@ public sealed class ExecutablesModeTests() : ModelTest("executables")
 
         Assert.Equal("metastore", metastore["Consumer__Role"]);
         Assert.Equal("timestore", timestore["Consumer__Role"]);
+        // Both read Filestore's managed roots for their consistency check.
+        Assert.All([metastore, timestore], e => Assert.Equal(Path.Combine(StateDirectory, "filestore"), e["Consumer__DataDirectory"]));
+    }
+
+    [Fact]
+    public void Each_consumer_offers_the_stall_fault_as_dashboard_commands()
+    {
+        foreach (var consumer in new[] { "metastore", "timestore" })
+        {
+            var commands = Builder.Resource(consumer).Annotations.OfType<ResourceCommandAnnotation>().Select(c => c.Name).ToHashSet();
+            Assert.Subset(commands, new HashSet<string> { "stall", "slow-down", "clear-stall" });
+        }
     }
 
     [Fact]

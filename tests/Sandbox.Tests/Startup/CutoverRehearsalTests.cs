@@ -152,8 +152,24 @@ public sealed class CutoverRehearsalTests(SandboxFixture sandbox)
         var cleared = await commands.ExecuteCommandAsync("filestore", "clear-faults");
         Assert.True(cleared.Success, cleared.Message);
         Assert.False((await OkAsync(operatorClient.GetAsync("/faults"))).GetProperty("any").GetBoolean());
+
+        // The storm's changes reached both consumers as drift before the watchers go off (nothing is left unseen).
+        await ConsumerChecks.UntilConsistentAsync(sandbox, "staging", "billing");
+
         var disabled = await commands.ExecuteCommandAsync("filestore", "disable-watchers");
         Assert.True(disabled.Success, disabled.Message);
         Assert.False((await OkAsync(operatorClient.GetAsync("/envs/production/services/reports/watcher"))).GetProperty("enabled").GetBoolean());
+        var enabled = await commands.ExecuteCommandAsync("filestore", "enable-watchers");
+        Assert.True(enabled.Success, enabled.Message);
+
+        foreach (var consumer in new[] { "metastore", "timestore" })
+        {
+            var stalled = await commands.ExecuteCommandAsync(consumer, "stall");
+            Assert.True(stalled.Success, stalled.Message);
+            using var client = sandbox.HttpClientFor(consumer);
+            Assert.NotNull((await OkAsync(client.GetAsync("/stall"))).GetProperty("pausedUntil").GetString());
+            var resumed = await commands.ExecuteCommandAsync(consumer, "clear-stall");
+            Assert.True(resumed.Success, resumed.Message);
+        }
     }
 }

@@ -1,0 +1,106 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Sandbox.Tests.Infrastructure;
+
+namespace Sandbox.Tests.Startup;
+
+/// <summary>
+/// The consumers' end-to-end promise in the running sandbox: after a mix of commands, drift and seeding, Metastore
+/// and Timestore both match the files on disk, for every service in every environment.
+/// </summary>
+[Collection(RunningSandbox.Name)]
+public sealed class ConsumerConsistencyTests(SandboxFixture sandbox)
+{
+    private static readonly string[] Environments = ["staging", "production"];
+    private static readonly string[] Services = ["billing", "reports"];
+    private const string Route = "/envs/production/services/reports";
+
+    private static readonly object ReportsPolicy = new
+    {
+        rules = new[] { new { principal = "reports-app", service = "reports", commands = new[] { "put", "mkdir", "move", "delete" }, prefixes = new[] { "*" } } },
+    };
+
+    private static async Task<JsonElement> OkAsync(Task<HttpResponseMessage> call)
+    {
+        using var response = await call;
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri}: {response.StatusCode} {body}");
+        return body.Length == 0 ? default : JsonDocument.Parse(body).RootElement.Clone();
+    }
+
+    private static Task<JsonElement> CommandAsync(HttpClient client, object body)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, $"{Route}/commands") { Content = JsonContent.Create(body) };
+        request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString("N"));
+        return OkAsync(client.SendAsync(request));
+    }
+
+    [Fact]
+    public async Task After_commands_drift_and_seeding_both_consumers_match_the_disk_for_every_service_and_environment()
+    {
+        var operatorClient = await sandbox.FilestoreOperatorAsync();
+        foreach (var env in Environments)
+        {
+            foreach (var service in Services)
+            {
+                await OkAsync(operatorClient.PutAsJsonAsync($"/envs/{env}/services/{service}/publishing", new { enabled = true }));
+                await OkAsync(operatorClient.PutAsJsonAsync($"/envs/{env}/services/{service}/watcher", new { enabled = true }));
+                await OkAsync(operatorClient.PostAsync($"/envs/{env}/services/{service}/seed", null));
+            }
+        }
+
+        // reports in production, cut over to managed through the API.
+        await OkAsync(operatorClient.PutAsJsonAsync("/envs/production/policy", ReportsPolicy));
+        var token = (await OkAsync(operatorClient.PostAsJsonAsync("/access/tokens", new { principal = "reports-app" }))).GetProperty("token").GetString();
+        using var reports = sandbox.HttpClientFor("filestore");
+        reports.DefaultRequestHeaders.Authorization = new("Bearer", token);
+        await OkAsync(operatorClient.PostAsJsonAsync($"{Route}/cutover", new { to = "shadow" }));
+        for (var i = 0; i < 20; i++)
+        {
+            await CommandAsync(reports, new { command = "mkdir", path = $"planned-{i}" });
+        }
+
+        await OkAsync(operatorClient.PostAsJsonAsync($"{Route}/cutover/approval", new { note = "consistency test" }));
+        await OkAsync(operatorClient.PostAsJsonAsync($"{Route}/cutover", new { to = "managed" }));
+
+        // Commands of every kind, a folder move among them.
+        for (var i = 0; i < 30; i++)
+        {
+            await CommandAsync(reports, new { command = "put", path = $"mix/{i % 7}/r{i}.csv", text = $"row {i}\n" });
+        }
+
+        await CommandAsync(reports, new { command = "put", path = "mix/0/r0.csv", text = "rewritten\n" });
+        await CommandAsync(reports, new { command = "move", path = "mix/1/r1.csv", to = "mix/moved/r1.csv" });
+        await CommandAsync(reports, new { command = "move", path = "mix/2", to = "archive/2" });
+        await CommandAsync(reports, new { command = "delete", path = "mix/3/r3.csv" });
+        await CommandAsync(reports, new { command = "mkdir", path = "empty/folder" });
+
+        // Drift behind Filestore's back, in a managed root and in a manual one.
+        foreach (var (env, service) in new[] { ("production", "reports"), ("staging", "reports") })
+        {
+            var root = Path.Combine(sandbox.StateDirectory, "filestore", env, service);
+            Directory.CreateDirectory(Path.Combine(root, "by-hand"));
+            File.WriteAllText(Path.Combine(root, "by-hand", "new.txt"), "written by hand");
+            File.WriteAllText(Path.Combine(root, "README.txt"), "edited by hand");
+            File.Move(Path.Combine(root, "2026", "10", "summary.csv"), Path.Combine(root, "by-hand", "summary-moved.csv"));
+            File.Delete(Path.Combine(root, "archive", "2025-annual.json"));
+        }
+
+        // Seeding again publishes only what changed; it must not disturb what the consumers hold.
+        await OkAsync(operatorClient.PostAsync($"{Route}/seed", null));
+
+        foreach (var env in Environments)
+        {
+            foreach (var service in Services)
+            {
+                await ConsumerChecks.UntilConsistentAsync(sandbox, env, service);
+            }
+        }
+
+        using var timestore = sandbox.HttpClientFor("timestore");
+        var history = await OkAsync(timestore.GetAsync($"{Route}/paths?path=mix/0/r0.csv"));
+        // Created, rewritten, and (the second seeding saw a file it had not seen) seeded with the content it has now.
+        Assert.Equal(["created", "modified", "seeded"], history.EnumerateArray().Select(v => v.GetProperty("kind").GetString()));
+        Assert.Equal(history[1].GetProperty("sha256").GetString(), history[2].GetProperty("sha256").GetString());
+    }
+}
