@@ -167,7 +167,7 @@ public sealed class DriftWatchers : BackgroundService
         private readonly string _root;
         private readonly FileSystemWatcher _notifications;
         private readonly SemaphoreSlim _nudge = new(0);
-        private readonly ConcurrentDictionary<string, (string? Sha256, long Until)> _expected = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, List<(string? Sha256, long Until)>> _expected = new(StringComparer.Ordinal);
         private readonly CancellationTokenSource _stop = new();
         private readonly Task _loop;
 
@@ -201,19 +201,26 @@ public sealed class DriftWatchers : BackgroundService
         public void Expect(IReadOnlyList<ExpectedChange> changes)
         {
             var until = Environment.TickCount64 + ExpectationLifetime;
-            foreach (var change in changes)
+            lock (_expected)
             {
-                _expected[change.Path] = (change.Sha256, until);
+                foreach (var change in changes)
+                {
+                    // A path rewritten faster than scans run has several states announced; a scan may see any of them.
+                    (_expected.TryGetValue(change.Path, out var states) ? states : _expected[change.Path] = []).Add((change.Sha256, until));
+                }
             }
         }
 
         public void Withdraw(IReadOnlyList<ExpectedChange> changes)
         {
-            foreach (var change in changes)
+            lock (_expected)
             {
-                if (_expected.TryGetValue(change.Path, out var e) && e.Sha256 == change.Sha256)
+                foreach (var change in changes)
                 {
-                    _expected.TryRemove(change.Path, out _);
+                    if (_expected.TryGetValue(change.Path, out var states))
+                    {
+                        states.Remove(states.FindLast(s => s.Sha256 == change.Sha256));
+                    }
                 }
             }
         }
@@ -221,25 +228,39 @@ public sealed class DriftWatchers : BackgroundService
         // True when the drift is exactly a change Filestore announced.
         private bool IsAnnounced(Drift drift)
         {
-            bool Announced(string path, string? sha) => _expected.TryGetValue(path, out var e) && e.Sha256 == sha;
-            return drift.Kind switch
+            bool Announced(string path, string? sha) => _expected.TryGetValue(path, out var states) && states.Exists(s => s.Sha256 == sha);
+            lock (_expected)
             {
-                EventKinds.Created or EventKinds.Modified => Announced(drift.Path, drift.State?.Sha256),
-                EventKinds.Deleted => Announced(drift.Path, null),
-                EventKinds.Renamed => Announced(drift.Path, drift.State?.Sha256) && Announced(drift.PreviousPath!, null),
-                _ => false,
-            };
+                return drift.Kind switch
+                {
+                    EventKinds.Created or EventKinds.Modified => Announced(drift.Path, drift.State?.Sha256),
+                    EventKinds.Deleted => Announced(drift.Path, null),
+                    EventKinds.Renamed => Announced(drift.Path, drift.State?.Sha256) && Announced(drift.PreviousPath!, null),
+                    _ => false,
+                };
+            }
         }
 
-        // Announcements are used up once the scan that saw them is the new baseline.
+        // Once the scan that saw a state is the new baseline, that state and the ones announced before it are used up.
         private void UseUp(IEnumerable<Drift> own)
         {
-            foreach (var drift in own)
+            void Seen(string path, string? sha)
             {
-                _expected.TryRemove(drift.Path, out _);
-                if (drift.PreviousPath is not null)
+                if (_expected.TryGetValue(path, out var states))
                 {
-                    _expected.TryRemove(drift.PreviousPath, out _);
+                    states.RemoveRange(0, states.FindIndex(s => s.Sha256 == sha) + 1);
+                }
+            }
+
+            lock (_expected)
+            {
+                foreach (var drift in own)
+                {
+                    Seen(drift.Path, drift.Kind == EventKinds.Deleted ? null : drift.State?.Sha256);
+                    if (drift.PreviousPath is not null)
+                    {
+                        Seen(drift.PreviousPath, null);
+                    }
                 }
             }
         }
@@ -247,11 +268,15 @@ public sealed class DriftWatchers : BackgroundService
         private void ForgetStaleExpectations()
         {
             var now = Environment.TickCount64;
-            foreach (var (path, expected) in _expected)
+            lock (_expected)
             {
-                if (expected.Until < now)
+                foreach (var path in _expected.Keys.ToList())
                 {
-                    _expected.TryRemove(path, out _);
+                    _expected[path].RemoveAll(s => s.Until < now);
+                    if (_expected[path].Count == 0)
+                    {
+                        _expected.Remove(path);
+                    }
                 }
             }
         }

@@ -299,6 +299,12 @@ public sealed class CommandApiTests(RedisServer redis) : FilestoreTest(redis)
 
         using var put = await Steps.CommandAsync(client, new { command = "put", path = "own/by-filestore.txt", text = "via the API" });
         using var move = await Steps.CommandAsync(client, new { command = "move", path = "README.txt", to = "own/README.txt" });
+        // Rewritten faster than the watcher scans: whichever version a scan catches was announced.
+        await Task.WhenAll(Enumerable.Range(0, 40).Select(async i =>
+        {
+            using var rewrite = await Steps.CommandAsync(client, new { command = "put", path = $"own/rapid-{i % 4}.txt", text = $"version {i}" });
+            Assert.Equal(HttpStatusCode.OK, rewrite.StatusCode);
+        }));
         Directory.CreateDirectory(Disk("other"));
         File.WriteAllText(Disk("other/by-hand.txt"), "out of band");
 
