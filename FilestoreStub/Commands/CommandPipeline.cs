@@ -120,7 +120,18 @@ public sealed class CommandPipeline(
                     "Command in progress", $"A command with this {IdempotencyHeader} is running; retry in a moment to get its answer."), command.Name);
         }
 
-        var answer = await RunClaimedAsync(env, service, mode, principal, correlationId, command, context.RequestAborted);
+        Answer answer;
+        try
+        {
+            answer = await RunClaimedAsync(env, service, mode, principal, correlationId, command, context.RequestAborted);
+        }
+        catch (OperationCanceledException)
+        {
+            // The caller went away before anything was changed (after a change nothing is cancelled): free the key.
+            await idempotency.ReleaseAsync(redisKey);
+            throw;
+        }
+
         return answer with
         {
             Settle = answer.Result is CommandResult done
@@ -205,7 +216,8 @@ public sealed class CommandPipeline(
         {
             try
             {
-                await publisher.PublishAsync(@event, ct);
+                // Not cancelled with the request: the change is made, its event goes out even if the caller has left.
+                await publisher.PublishAsync(@event, CancellationToken.None);
             }
             catch (Exception e) when (EventPublisher.IsUnavailable(e))
             {
