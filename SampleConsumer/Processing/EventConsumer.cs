@@ -75,7 +75,8 @@ public sealed class EventConsumer(
         ApplyOutcome outcome;
         try
         {
-            outcome = await store.ApplyAsync(change);
+            // The worker's span continues the trace of the request that made the change; the store keeps its id.
+            outcome = await store.ApplyAsync(change, System.Diagnostics.Activity.Current?.TraceId.ToString());
         }
         catch (Exception e) when (e is StackExchange.Redis.RedisException or TimeoutException)
         {

@@ -25,7 +25,8 @@ public sealed record ServiceTotals(string Env, string Service, long Events, long
 /// </summary>
 public interface IConsumerStore
 {
-    Task<ApplyOutcome> ApplyAsync(ChangeEvent change);
+    /// <summary>Applies <paramref name="change"/>; <paramref name="traceId"/> (the trace it was applied in) is kept with it.</summary>
+    Task<ApplyOutcome> ApplyAsync(ChangeEvent change, string? traceId);
 
     /// <summary>The files the store holds as present, for the consistency check.</summary>
     Task<IReadOnlyList<FileView>> FilesAsync(string env, string service);

@@ -5,7 +5,7 @@ using StackExchange.Redis;
 namespace SampleConsumer.Stores;
 
 /// <summary>What Metastore holds for a path: its current metadata, or a tombstone that remembers when it went.</summary>
-public sealed record PathMetadata(string Path, long? Size, string? Sha256, long ModifiedAt, string EventId, long Sequence, bool Deleted);
+public sealed record PathMetadata(string Path, long? Size, string? Sha256, long ModifiedAt, string EventId, long Sequence, bool Deleted, string? TraceId);
 
 /// <summary>
 /// Metastore: the current metadata of every path, per environment and service, in one Redis hash
@@ -30,6 +30,7 @@ public sealed class Metastore(IConnectionMultiplexer redis) : IConsumerStore
         local function write(path, size, sha, deleted)
           -- Sequence and time as text: cjson writes numbers with 14 digits, and a sequence has 16.
           local record = { path = path, modifiedAt = @occurredAt, eventId = @eventId, sequence = @sequence, deleted = deleted }
+          if @traceId ~= '' then record.traceId = @traceId end
           if size ~= nil then record.size = size end
           if sha ~= nil then record.sha256 = sha end
           redis.call('HSET', @files, path, cjson.encode(record))
@@ -54,7 +55,7 @@ public sealed class Metastore(IConnectionMultiplexer redis) : IConsumerStore
 
     private static string Prefix(string env, string service) => $"metastore:{env}:{service}";
 
-    public async Task<ApplyOutcome> ApplyAsync(ChangeEvent change)
+    public async Task<ApplyOutcome> ApplyAsync(ChangeEvent change, string? traceId)
     {
         var prefix = Prefix(change.Env, change.Service);
         var result = (string?)await Apply.EvaluateAsync(redis.GetDatabase(), new
@@ -68,6 +69,7 @@ public sealed class Metastore(IConnectionMultiplexer redis) : IConsumerStore
             previousPath = change.PreviousPath ?? string.Empty,
             size = change.Size?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty,
             sha = change.Sha256 ?? string.Empty,
+            traceId = traceId ?? string.Empty,
             occurredAt = change.OccurredAt.ToString(System.Globalization.CultureInfo.InvariantCulture),
             sequence = change.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture),
         });

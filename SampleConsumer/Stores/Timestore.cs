@@ -6,7 +6,8 @@ namespace SampleConsumer.Stores;
 
 /// <summary>One version of a path in Timestore's history.</summary>
 public sealed record PathVersion(
-    string EventId, string Kind, string Path, string? PreviousPath, long? Size, string? Sha256, long OccurredAt, long Sequence, string Source);
+    string EventId, string Kind, string Path, string? PreviousPath, long? Size, string? Sha256, long OccurredAt, long Sequence, string Source,
+    string? TraceId);
 
 /// <summary>
 /// Timestore: the ordered version history of every path, one entry per change, in a sorted set per path scored by
@@ -34,11 +35,11 @@ public sealed class Timestore(IConnectionMultiplexer redis) : IConsumerStore
 
     private static RedisKey History(string env, string service, string path) => $"{Prefix(env, service)}:history:{path}";
 
-    public async Task<ApplyOutcome> ApplyAsync(ChangeEvent change)
+    public async Task<ApplyOutcome> ApplyAsync(ChangeEvent change, string? traceId)
     {
         var prefix = Prefix(change.Env, change.Service);
         var entry = new PathVersion(change.EventId, change.Kind, change.Path, change.PreviousPath, change.Size, change.Sha256,
-            change.OccurredAt, change.Sequence, change.Source);
+            change.OccurredAt, change.Sequence, change.Source, traceId);
         var result = (string?)await Apply.EvaluateAsync(redis.GetDatabase(), new
         {
             applied = (RedisKey)$"{prefix}:applied",

@@ -125,6 +125,30 @@ public sealed class ConsumerBehaviourTests(RedisServer redis) : ConsumerTest(red
         await Eventually.Until(() => AppliedAsync(consumer), n => n == 1, what: "the held event applied after the stall");
     }
 
+    [Fact]
+    public async Task Applying_continues_the_trace_the_event_was_published_in()
+    {
+        await using var consumer = await StartAsync("metastore");
+        using var source = new System.Diagnostics.ActivitySource("publisher-under-test");
+        using var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = s => s.Name == source.Name,
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+
+        string traceId;
+        using (var request = source.StartActivity("a filestore request"))
+        {
+            traceId = request!.TraceId.ToHexString();
+            await AddAsync(Queue, "traced", Change("traced", "created", "traced.txt", 1));
+        }
+
+        await Eventually.Until(() => AppliedAsync(consumer), n => n == 1, what: "the traced event");
+        var metadata = await consumer.GetAsync($"/envs/{Workload.Env}/services/{Workload.Service}/paths?path=traced.txt");
+        Assert.Equal(traceId, metadata.GetProperty("traceId").GetString());
+    }
+
     [Theory]
     [InlineData("""{"pauseSeconds":-1}""")]
     [InlineData("""{"delayMs":600000}""")]

@@ -38,6 +38,7 @@ public sealed class SandboxFixture : IAsyncLifetime
         builder.Services.AddLogging(logging => logging
             .AddFilter("AppHost.Resources", LogLevel.Warning)
             .AddFilter("Aspire", LogLevel.Warning)
+            .AddFilter("System.Net.Http.HttpClient", LogLevel.Warning)
             .AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.Critical));
 
         App = await builder.BuildAsync(startTimeout.Token);

@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using Aspire.Hosting.Testing;
 using Sandbox.Tests.Infrastructure;
 
 namespace Sandbox.Tests.Startup;
@@ -33,6 +34,40 @@ public sealed class ConsumerConsistencyTests(SandboxFixture sandbox)
         var request = new HttpRequestMessage(HttpMethod.Post, $"{Route}/commands") { Content = JsonContent.Create(body) };
         request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString("N"));
         return OkAsync(client.SendAsync(request));
+    }
+
+    // A request that carries a W3C trace context: the stub's span continues it, the job stores it, and each consumer's
+    // span continues it again, so the trace id the caller chose is the one both stores record for the change.
+    private async Task TraceReachesBothConsumersAsync(string token)
+    {
+        var traceId = System.Diagnostics.ActivityTraceId.CreateRandom().ToHexString();
+        using var handler = new SocketsHttpHandler { ActivityHeadersPropagator = null };
+        using var plain = new HttpClient(handler) { BaseAddress = sandbox.App.GetEndpoint("filestore", "http"), Timeout = Waits.Request };
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"{Route}/commands")
+        {
+            Content = JsonContent.Create(new { command = "put", path = "traced/one.txt", text = "follow me" }),
+        };
+        request.Headers.Authorization = new("Bearer", token);
+        request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString("N"));
+        request.Headers.Add("traceparent", $"00-{traceId}-{System.Diagnostics.ActivitySpanId.CreateRandom().ToHexString()}-01");
+        var eventId = (await OkAsync(plain.SendAsync(request))).GetProperty("eventId").GetString();
+
+        using var metastore = sandbox.HttpClientFor("metastore");
+        var metadata = await Waits.UntilAsync("the traced change in metastore", Waits.Scrape, async ct =>
+        {
+            using var response = await metastore.GetAsync($"{Route}/paths?path=traced/one.txt", ct);
+            var found = response.IsSuccessStatusCode ? JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct)).RootElement.Clone() : default;
+            return found.ValueKind == JsonValueKind.Object && found.GetProperty("eventId").GetString() == eventId ? ((object?)found, "applied") : (null, "not yet");
+        });
+        Assert.Equal(traceId, ((JsonElement)metadata).GetProperty("traceId").GetString());
+
+        using var timestore = sandbox.HttpClientFor("timestore");
+        var versions = await Waits.UntilAsync("the traced change in timestore", Waits.Scrape, async ct =>
+        {
+            using var response = await timestore.GetAsync($"{Route}/paths?path=traced/one.txt", ct);
+            return response.IsSuccessStatusCode ? ((object?)JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct)).RootElement.Clone(), "applied") : (null, "not yet");
+        });
+        Assert.Equal(traceId, ((JsonElement)versions)[0].GetProperty("traceId").GetString());
     }
 
     [Fact]
@@ -96,6 +131,8 @@ public sealed class ConsumerConsistencyTests(SandboxFixture sandbox)
                 await ConsumerChecks.UntilConsistentAsync(sandbox, env, service);
             }
         }
+
+        await TraceReachesBothConsumersAsync(token!);
 
         using var timestore = sandbox.HttpClientFor("timestore");
         var history = await OkAsync(timestore.GetAsync($"{Route}/paths?path=mix/0/r0.csv"));
