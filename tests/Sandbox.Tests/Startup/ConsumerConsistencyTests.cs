@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Aspire.Hosting.Testing;
 using Sandbox.Tests.Infrastructure;
+using static Sandbox.Tests.Infrastructure.FilestoreCalls;
 
 namespace Sandbox.Tests.Startup;
 
@@ -21,20 +22,8 @@ public sealed class ConsumerConsistencyTests(SandboxFixture sandbox)
         rules = new[] { new { principal = "reports-app", service = "reports", commands = new[] { "put", "mkdir", "move", "delete" }, prefixes = new[] { "*" } } },
     };
 
-    private static async Task<JsonElement> OkAsync(Task<HttpResponseMessage> call)
-    {
-        using var response = await call;
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, $"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri}: {response.StatusCode} {body}");
-        return body.Length == 0 ? default : JsonDocument.Parse(body).RootElement.Clone();
-    }
 
-    private static Task<JsonElement> CommandAsync(HttpClient client, object body)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Post, $"{Route}/commands") { Content = JsonContent.Create(body) };
-        request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString("N"));
-        return OkAsync(client.SendAsync(request));
-    }
+    private static Task<JsonElement> CommandAsync(HttpClient client, object body) => FilestoreCalls.OkAsync(FilestoreCalls.CommandAsync(client, Route, body));
 
     // A request that carries a W3C trace context: the stub's span continues it, the job stores it, and each consumer's
     // span continues it again, so the trace id the caller chose is the one both stores record for the change.

@@ -5,6 +5,7 @@ using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Sandbox.Tests.Infrastructure;
+using static Sandbox.Tests.Infrastructure.FilestoreCalls;
 using StackExchange.Redis;
 
 namespace Sandbox.Tests.Startup;
@@ -32,20 +33,7 @@ public sealed class CutoverRehearsalTests(SandboxFixture sandbox)
         return JsonDocument.Parse(body).RootElement.GetProperty("failedGates").EnumerateArray().Select(g => g.GetProperty("name").GetString()!).ToList();
     }
 
-    private static async Task<JsonElement> OkAsync(Task<HttpResponseMessage> call)
-    {
-        using var response = await call;
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, $"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri}: {response.StatusCode} {body}");
-        return body.Length == 0 ? default : JsonDocument.Parse(body).RootElement.Clone();
-    }
 
-    private static Task<HttpResponseMessage> CommandAsync(HttpClient client, object body)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Post, $"{Route}/commands") { Content = JsonContent.Create(body) };
-        request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString("N"));
-        return client.SendAsync(request);
-    }
 
     // A job of the event is in the queue (waiting, or already taken by a consumer and kept as completed).
     private static async Task<bool> InBothQueuesAsync(IDatabase redis, string eventId) =>
@@ -78,7 +66,7 @@ public sealed class CutoverRehearsalTests(SandboxFixture sandbox)
         var root = Path.Combine(sandbox.StateDirectory, "filestore", "staging", "billing");
         for (var i = 0; i < 20; i++)
         {
-            var plan = await OkAsync(CommandAsync(billing, new { command = "put", path = $"rehearsal/shadow-{i}.txt", text = "planned" }));
+            var plan = await OkAsync(CommandAsync(billing, Route, new { command = "put", path = $"rehearsal/shadow-{i}.txt", text = "planned" }));
             Assert.False(plan.GetProperty("executed").GetBoolean());
         }
 
@@ -88,7 +76,7 @@ public sealed class CutoverRehearsalTests(SandboxFixture sandbox)
         await OkAsync(operatorClient.PostAsJsonAsync($"{Route}/cutover", new { to = "managed" }));
 
         // Managed: commands are executed and published; an out-of-band change is drift.
-        var put = await OkAsync(CommandAsync(billing, new { command = "put", path = "rehearsal/managed.txt", text = "written by Filestore" }));
+        var put = await OkAsync(CommandAsync(billing, Route, new { command = "put", path = "rehearsal/managed.txt", text = "written by Filestore" }));
         Assert.Equal("written by Filestore", File.ReadAllText(Path.Combine(root, "rehearsal", "managed.txt")));
         File.WriteAllText(Path.Combine(root, "rehearsal", "by-hand.txt"), "written behind Filestore's back");
         Assert.True(await InBothQueuesAsync(redis, put.GetProperty("eventId").GetString()!));
@@ -118,7 +106,7 @@ public sealed class CutoverRehearsalTests(SandboxFixture sandbox)
         Assert.Equal(["disable-watcher", "stop-publishing", "drain-queues", "switch-to-manual"],
             rollback.GetProperty("steps").EnumerateArray().Select(s => s.GetProperty("name").GetString()));
         Assert.All(rollback.GetProperty("steps").EnumerateArray(), s => Assert.Equal("done", s.GetProperty("outcome").GetString()));
-        using var refused = await CommandAsync(billing, new { command = "put", path = "rehearsal/after.txt", text = "x" });
+        using var refused = await CommandAsync(billing, Route, new { command = "put", path = "rehearsal/after.txt", text = "x" });
         Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
         var audit = await OkAsync(operatorClient.GetAsync($"{Route}/cutover/audit"));
         Assert.Contains(audit.EnumerateArray(), e => e.GetProperty("outcome").GetString() == "refused");
