@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Text.Json;
 using FilestoreStub.Roots;
 using Microsoft.Extensions.Options;
@@ -9,9 +10,16 @@ namespace FilestoreStub.Events;
 /// draining, publishing paused). Each waits as a file in <c>&lt;DataDirectory&gt;/outbox</c> and a relay publishes it
 /// as soon as it can; the event id makes a late or repeated publish harmless.
 /// </summary>
-public sealed class EventOutbox(IOptions<ManagedRootOptions> options)
+public sealed class EventOutbox
 {
-    private readonly string _folder = Path.Combine(Path.GetFullPath(options.Value.DataDirectory), "outbox");
+    private readonly string _folder;
+
+    public EventOutbox(IOptions<ManagedRootOptions> options, IMeterFactory meterFactory)
+    {
+        _folder = Path.Combine(Path.GetFullPath(options.Value.DataDirectory), "outbox");
+        meterFactory.Create(FilestoreTelemetry.MeterName).CreateObservableGauge("filestore_outbox_events", () => Count,
+            description: "Events of changes already made that wait in the outbox for the queues to take them.");
+    }
 
     public async Task StageAsync(FilestoreEvent @event, CancellationToken ct = default)
     {
@@ -22,8 +30,8 @@ public sealed class EventOutbox(IOptions<ManagedRootOptions> options)
         File.Move(temporary, file, overwrite: true);
     }
 
-    /// <summary>The waiting events, oldest first.</summary>
-    public IReadOnlyList<(string File, FilestoreEvent Event)> Pending()
+    /// <summary>The waiting events, oldest first; null for a file that cannot be read as an event.</summary>
+    public IReadOnlyList<(string File, FilestoreEvent? Event)> Pending()
     {
         if (!Directory.Exists(_folder))
         {
@@ -32,11 +40,23 @@ public sealed class EventOutbox(IOptions<ManagedRootOptions> options)
 
         return new DirectoryInfo(_folder).EnumerateFiles("*.json")
             .OrderBy(f => f.LastWriteTimeUtc)
-            .Select(f => (f.FullName, JsonSerializer.Deserialize<FilestoreEvent>(File.ReadAllText(f.FullName))!))
+            .Select(f => (f.FullName, Read(f.FullName)))
             .ToList();
     }
 
-    public int Count => Directory.Exists(_folder) ? Directory.EnumerateFiles(_folder, "*.json").Count() : 0;
+    private static FilestoreEvent? Read(string file)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<FilestoreEvent>(File.ReadAllText(file));
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private int Count => Directory.Exists(_folder) ? Directory.EnumerateFiles(_folder, "*.json").Count() : 0;
 }
 
 /// <summary>Publishes what waits in the <see cref="EventOutbox"/>, oldest first, every second.</summary>
@@ -52,10 +72,16 @@ internal sealed class OutboxRelay(EventOutbox outbox, EventPublisher publisher, 
     }
 
     /// <summary>Publishes every waiting event it can; stops at the first that cannot go yet, to keep the order.</summary>
-    public async Task RelayAsync(CancellationToken ct)
+    private async Task RelayAsync(CancellationToken ct)
     {
         foreach (var (file, @event) in outbox.Pending())
         {
+            if (@event is null)
+            {
+                SetAside(file, "not an event");
+                continue;
+            }
+
             try
             {
                 await publisher.PublishAsync(@event, ct);
@@ -66,12 +92,27 @@ internal sealed class OutboxRelay(EventOutbox outbox, EventPublisher publisher, 
             {
                 return;
             }
+            catch (ArgumentException e)
+            {
+                SetAside(file, e.Message);
+            }
         }
+    }
+
+    // An event no publish can take (unreadable, or written by an older stub without a sequence) is set aside for an
+    // operator, so it neither blocks the events behind it nor stops the stub.
+    private void SetAside(string file, string reason)
+    {
+        File.Move(file, file + ".rejected", overwrite: true);
+        OutboxLog.Rejected(logger, file, reason);
     }
 }
 
 internal static partial class OutboxLog
 {
+    [LoggerMessage(Level = LogLevel.Error, Message = "Outbox file {File} cannot be published and was set aside as .rejected: {Reason}")]
+    public static partial void Rejected(ILogger logger, string file, string reason);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Published event {EventId} of {Env}/{Service} from the outbox")]
     public static partial void Relayed(ILogger logger, string eventId, string env, string service);
 }
