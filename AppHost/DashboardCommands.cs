@@ -15,9 +15,9 @@ public static class DashboardCommands
     private static readonly string[] Environments = ["staging", "production"];
 
     /// <summary>Drill faults a trainer can switch on with one click each; "Clear faults" ends them all.</summary>
-    public static readonly object FailurePreset = new { commandFailureRate = 0.1 };
-    public static readonly object LatencyPreset = new { addedLatencyMs = 500 };
-    public static readonly object DriftStormPreset = new { driftStorm = new { env = "staging", service = "billing", changesPerSecond = 20 } };
+    private static readonly object FailurePreset = new { commandFailureRate = 0.1 };
+    private static readonly object LatencyPreset = new { addedLatencyMs = 500 };
+    private static readonly object DriftStormPreset = new { driftStorm = new { env = "staging", service = "billing", changesPerSecond = 20 } };
 
     public static IResourceBuilder<ProjectResource> WithOperatorCommands(this IResourceBuilder<ProjectResource> filestore)
     {
@@ -40,7 +40,7 @@ public static class DashboardCommands
                 ct => api.AddFaultsAsync(FailurePreset, ct))
             .Command("inject-latency", "Inject latency (500 ms)", "Timer", "Adds 500 ms to every command.",
                 ct => api.AddFaultsAsync(LatencyPreset, ct))
-            .Command("start-drift-storm", "Start drift storm (staging/billing)", "Storm", "Writes 20 out-of-band changes a second under staging/billing.",
+            .Command("start-drift-storm", "Start drift storm (staging/billing)", "WeatherThunderstorm", "Writes 20 out-of-band changes a second under staging/billing.",
                 ct => api.AddFaultsAsync(DriftStormPreset, ct))
             .Command("clear-faults", "Clear faults", "Checkmark", "Ends every injected fault.",
                 ct => api.SendAsync("DELETE", "/faults", null, ct));
