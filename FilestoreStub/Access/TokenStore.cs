@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using StackExchange.Redis;
@@ -21,16 +19,14 @@ public sealed record IssuedToken(string Token, string TokenId, Principal Princip
 /// <summary>
 /// Bearer tokens per principal, in Redis so they survive restarts. Only a SHA-256 of each token is stored. Rotation
 /// issues a new token and lets the old ones live for a grace period; revocation ends them at once.
-/// Every request presents a token, so what Redis says of one is remembered for a moment; this store forgets it at
-/// once when it changes the token, and the moment is short enough that a change made elsewhere shows soon.
+/// Every request presents a token, so what Redis says of one is <see cref="Remembered{TValue}"/> for a moment.
 /// </summary>
 public sealed class TokenStore(IConnectionMultiplexer redis, TimeProvider time)
 {
     private const string Prefix = "filestore:access:";
-    private static readonly long RememberFor = Stopwatch.Frequency; // one second
 
-    // Per token id: its stored principal, kind, expiresAt and revokedAt, and until when they may be reused.
-    private readonly ConcurrentDictionary<string, (RedisValue[] Fields, long Until)> _recent = new(StringComparer.Ordinal);
+    // Per token id: its stored principal, kind, expiresAt and revokedAt.
+    private readonly Remembered<RedisValue[]> _recent = new();
 
     private static RedisKey TokenKey(string tokenId) => $"{Prefix}token:{tokenId}";
 
@@ -64,7 +60,7 @@ public sealed class TokenStore(IConnectionMultiplexer redis, TimeProvider time)
         ]);
         _ = transaction.SetAddAsync(PrincipalKey(principal.Name), id);
         await transaction.ExecuteAsync();
-        _recent.TryRemove(id, out _);
+        _recent.Forget(id);
         return new IssuedToken(token, id, principal, expiresAt);
     }
 
@@ -87,7 +83,7 @@ public sealed class TokenStore(IConnectionMultiplexer redis, TimeProvider time)
             }
 
             await db.HashSetAsync(TokenKey(id!), "expiresAt", graceEnd);
-            _recent.TryRemove((string)id!, out _);
+            _recent.Forget((string)id!);
             limited++;
         }
 
@@ -117,7 +113,7 @@ public sealed class TokenStore(IConnectionMultiplexer redis, TimeProvider time)
         var key = TokenKey(tokenId);
         var revoked = await db.KeyExistsAsync(key)
                       && await db.HashSetAsync(key, "revokedAt", time.GetUtcNow().ToUnixTimeMilliseconds(), When.NotExists);
-        _recent.TryRemove(tokenId, out _);
+        _recent.Forget(tokenId);
         return revoked;
     }
 
@@ -142,15 +138,10 @@ public sealed class TokenStore(IConnectionMultiplexer redis, TimeProvider time)
     public async Task<(TokenVerdict Verdict, Principal? Principal)> VerifyAsync(string token)
     {
         var id = TokenId(token);
-        RedisValue[] fields;
-        if (_recent.TryGetValue(id, out var known) && Stopwatch.GetTimestamp() < known.Until)
-        {
-            fields = known.Fields;
-        }
-        else
+        if (!_recent.TryGet(id, out var fields))
         {
             fields = await redis.GetDatabase().HashGetAsync(TokenKey(id), ["principal", "kind", "expiresAt", "revokedAt"]);
-            _recent[id] = (fields, Stopwatch.GetTimestamp() + RememberFor);
+            _recent.Set(id, fields);
         }
 
         if (fields[0].IsNull || !Enum.TryParse<PrincipalKind>(fields[1], out var kind))

@@ -1,12 +1,7 @@
+using FilestoreStub.Commands;
 using FilestoreStub.Paths;
 
 namespace FilestoreStub.Policies;
-
-/// <summary>The commands a policy can allow.</summary>
-public static class Commands
-{
-    public static readonly IReadOnlyList<string> All = ["put", "mkdir", "move", "delete"];
-}
 
 /// <summary>One grant: <see cref="Principal"/> may run <see cref="Commands"/> on paths of <see cref="Service"/> under <see cref="Prefixes"/>.</summary>
 public sealed record PolicyRule(string Principal, string Service, IReadOnlyList<string> Commands, IReadOnlyList<string> Prefixes)
@@ -73,9 +68,9 @@ public static class PolicyValidation
                 errors[$"{at}.service"] = ["service is required."];
             }
 
-            if (rule.Commands is not { Count: > 0 } || rule.Commands.Any(c => !Commands.All.Contains(c)))
+            if (rule.Commands is not { Count: > 0 } || rule.Commands.Any(c => !CommandNames.All.Contains(c)))
             {
-                errors[$"{at}.commands"] = [$"commands must be one or more of {string.Join(", ", Commands.All)}."];
+                errors[$"{at}.commands"] = [$"commands must be one or more of {string.Join(", ", CommandNames.All)}."];
             }
 
             if (rule.Prefixes is not { Count: > 0 })

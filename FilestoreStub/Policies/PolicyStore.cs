@@ -17,24 +17,22 @@ public sealed class PolicyConflictException(int expected, int current)
 public sealed class PolicyStore(IConnectionMultiplexer redis, TimeProvider time)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-    private static readonly long RememberFor = System.Diagnostics.Stopwatch.Frequency; // one second
 
-    // Every command is checked against the current policy: it is remembered for a moment per environment, and
-    // forgotten at once when this store applies a new version.
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (PolicyVersion Policy, long Until)> _current = new(StringComparer.Ordinal);
+    // Every command is checked against the current policy of its environment.
+    private readonly Remembered<PolicyVersion> _current = new();
 
     private static RedisKey VersionsKey(string env) => $"filestore:policy:{env}:versions";
 
     public async Task<PolicyVersion> CurrentAsync(string env)
     {
-        if (_current.TryGetValue(env, out var known) && System.Diagnostics.Stopwatch.GetTimestamp() < known.Until)
+        if (_current.TryGet(env, out var known))
         {
-            return known.Policy;
+            return known;
         }
 
         var last = await redis.GetDatabase().ListGetByIndexAsync(VersionsKey(env), -1);
         var policy = last.IsNull ? Empty : Deserialize(last!);
-        _current[env] = (policy, System.Diagnostics.Stopwatch.GetTimestamp() + RememberFor);
+        _current.Set(env, policy);
         return policy;
     }
 
@@ -73,7 +71,7 @@ public sealed class PolicyStore(IConnectionMultiplexer redis, TimeProvider time)
             _ = transaction.ListRightPushAsync(key, JsonSerializer.Serialize(next, Json));
             if (await transaction.ExecuteAsync())
             {
-                _current.TryRemove(env, out _);
+                _current.Forget(env);
                 return next;
             }
         }
