@@ -37,7 +37,7 @@ public sealed class PrometheusConfigTests
     [Fact]
     public async Task Every_rule_file_passes_promtool_check_rules()
     {
-        var files = Directory.GetFiles(RulesDirectory, "*.yml");
+        var files = RuleFiles.All();
         Assert.NotEmpty(files);
 
         foreach (var file in files)
