@@ -41,5 +41,9 @@ public static class ServiceExtensions
     private static IResourceBuilder<ProjectResource> AsSandboxService(this IResourceBuilder<ProjectResource> service) =>
         service
             .WithHttpEndpoint(name: "http")
-            .WithHttpHealthCheck("/health", endpointName: "http");
+            .WithHttpHealthCheck("/health", endpointName: "http")
+            // A sandbox is for rehearsals and drills: every command answered and every event applied is logged, so a
+            // correlation id can be followed in the Aspire dashboard's structured logs (services default to Information).
+            .WithEnvironment("Logging__LogLevel__FilestoreStub.Commands", "Debug")
+            .WithEnvironment("Logging__LogLevel__SampleConsumer.Processing", "Debug");
 }

@@ -61,7 +61,15 @@ public sealed class CommandPipeline(
             mode == CutoverModes.Shadow && answer.Result is not ReplayResult ? shadow.RecordAsync(env, service, outcome, answer.Plan) : Task.CompletedTask);
         metrics.Record(env, service, answer.Command, outcome, mode, Stopwatch.GetElapsedTime(started));
 
-        CommandLog.Answered(logger, answer.Command, answer.Status, mode, principal.Name);
+        // Failures are what an on-call engineer searches for by correlation id, so they are logged at the default level.
+        if (answer.Status >= StatusCodes.Status500InternalServerError)
+        {
+            CommandLog.Failed(logger, answer.Command, answer.Status, mode, principal.Name);
+        }
+        else
+        {
+            CommandLog.Answered(logger, answer.Command, answer.Status, mode, principal.Name);
+        }
         return answer.Result;
     }
 
@@ -269,6 +277,9 @@ internal static partial class CommandLog
 {
     [LoggerMessage(Level = LogLevel.Debug, Message = "Command {Command} answered {Status} in {Mode} mode for {Principal}")]
     public static partial void Answered(ILogger logger, string command, int status, string mode, string principal);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Command {Command} failed with {Status} in {Mode} mode for {Principal}")]
+    public static partial void Failed(ILogger logger, string command, int status, string mode, string principal);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Event {EventId} could not be published ({Reason}); it waits in the outbox")]
     public static partial void Deferred(ILogger logger, string eventId, string reason);

@@ -71,6 +71,9 @@ public sealed class EventConsumer(
             ["EventId"] = change.EventId, ["CorrelationId"] = change.CorrelationId, ["Env"] = change.Env,
             ["Service"] = change.Service, ["Path"] = change.Path,
         });
+        // The span is found by the same ids as the log lines (the correlation guide searches traces by them).
+        System.Diagnostics.Activity.Current?.SetTag("filestore.correlation_id", change.CorrelationId);
+        System.Diagnostics.Activity.Current?.SetTag("filestore.event_id", change.EventId);
         await stall.WaitAsync(ct);
         ApplyOutcome outcome;
         try
