@@ -40,8 +40,10 @@ public sealed class RuleWriter(SloCatalog catalog, Profile profile)
         foreach (var window in catalog.Windows())
         {
             var range = Scaled(window);
-            Record($"slo:sli_error:ratio_rate{window}",
-                $"({slo.Errors.Replace("{{window}}", range, StringComparison.Ordinal)})\n/\n({slo.Total.Replace("{{window}}", range, StringComparison.Ordinal)})",
+            var errors = slo.Errors.Replace("{{window}}", range, StringComparison.Ordinal);
+            var total = slo.Total.Replace("{{window}}", range, StringComparison.Ordinal);
+            // An error series appears only with the first error; until then the ratio is 0, not missing.
+            Record($"slo:sli_error:ratio_rate{window}", $"(({errors}) or (0 * {total}))\n/\n({total})",
                 ("slo", slo.Name), ("window", range));
         }
 

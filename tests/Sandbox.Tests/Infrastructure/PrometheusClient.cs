@@ -25,9 +25,32 @@ public sealed class PrometheusClient(HttpClient http)
         return body.GetProperty("data").GetProperty("activeTargets").EnumerateArray().ToList();
     }
 
+    /// <summary>Every recording and alerting rule Prometheus loaded, with the health of its last evaluation.</summary>
+    public async Task<IReadOnlyList<LoadedRule>> RulesAsync(CancellationToken ct = default)
+    {
+        var body = await http.GetFromJsonAsync<JsonElement>("/api/v1/rules", ct);
+        return body.GetProperty("data").GetProperty("groups").EnumerateArray()
+            .SelectMany(g => g.GetProperty("rules").EnumerateArray())
+            .Select(r => new LoadedRule(r.GetProperty("name").GetString()!, r.GetProperty("health").GetString()!,
+                r.TryGetProperty("lastError", out var error) ? error.GetString() : null))
+            .ToList();
+    }
+
+    /// <summary>The alerts in the given state (<c>firing</c> or <c>pending</c>), by name.</summary>
+    public async Task<IReadOnlyList<string>> AlertsAsync(string state, CancellationToken ct = default)
+    {
+        var body = await http.GetFromJsonAsync<JsonElement>("/api/v1/alerts", ct);
+        return body.GetProperty("data").GetProperty("alerts").EnumerateArray()
+            .Where(a => a.GetProperty("state").GetString() == state)
+            .Select(a => a.GetProperty("labels").GetProperty("alertname").GetString()!)
+            .ToList();
+    }
+
     public static string Label(JsonElement series, string name) =>
         series.GetProperty("metric").TryGetProperty(name, out var value) ? value.GetString() ?? string.Empty : string.Empty;
 
     public static double Value(JsonElement series) =>
         double.Parse(series.GetProperty("value")[1].GetString()!, System.Globalization.CultureInfo.InvariantCulture);
 }
+
+public sealed record LoadedRule(string Name, string Health, string? LastError);
