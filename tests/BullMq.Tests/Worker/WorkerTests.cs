@@ -202,11 +202,12 @@ public sealed class WorkerTests(RedisServer redis) : QueueTest(redis)
         var queue = RedisServer.UniqueQueue("renew");
         var added = await Producer.AddAsync(queue, "slow", new { });
 
+        // Renewed at half its duration: a 2 s lock leaves a busy CI machine a second to be late; 5 s still needs several renewals.
         Workers.Start(queue, async (_, ct) =>
         {
             await Task.Delay(TimeSpan.FromSeconds(5), ct);
             return "done";
-        }, Workers.Fast with { LockDuration = TimeSpan.FromSeconds(1) });
+        }, Workers.Fast with { LockDuration = TimeSpan.FromSeconds(2) });
         var job = await FinishedJob(queue, added.JobId);
 
         Assert.Equal("\"done\"", job.ReturnValueJson);
