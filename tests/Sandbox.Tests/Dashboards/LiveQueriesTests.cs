@@ -8,12 +8,15 @@ using Sandbox.Tests.Infrastructure;
 namespace Sandbox.Tests.Dashboards;
 
 /// <summary>
-/// Every query a dashboard, a rule or the runbook makes, sent to the running sandbox's Prometheus while a drill's
-/// traffic flows: each must succeed, and each panel that should show data must get some.
+/// Every query a dashboard, a rule, the runbook or the SLO agreement makes, sent to the running sandbox's Prometheus
+/// while a drill's traffic flows: each must succeed, and each panel that should show data must get some.
 /// </summary>
 [Collection(RunningSandbox.Name)]
 public sealed partial class LiveQueriesTests(SandboxFixture sandbox)
 {
+    // Documents whose promql blocks an operator pastes into Prometheus: the runbook and the SLO agreement.
+    private static readonly string[] QueryDocuments = ["filestore-cutover.md", "slo.md"];
+
     // Panels that are rightly empty in a healthy sandbox, and why.
     private static readonly Dictionary<string, string> MayBeEmpty = new()
     {
@@ -73,13 +76,18 @@ public sealed partial class LiveQueriesTests(SandboxFixture sandbox)
         var loaded = Directory.GetFiles(Repository.PathOf("dashboards", "prometheus", "rules"), "*.yml");
         var expressions = loaded.SelectMany(f => RuleFiles.Recordings(f).Select(r => (r.Name, r.Expr))
             .Concat(RuleFiles.Alerts(f).Select(a => (a.Name, a.Expr)))).ToList();
-        var runbook = Markdown.Parse(await File.ReadAllTextAsync(Repository.PathOf("docs", "filestore-cutover.md")))
-            .Descendants<FencedCodeBlock>().Where(b => b.Info == "promql")
-            .Select(b => ("runbook", b.Lines.ToString().Trim())).ToList();
-        Assert.NotEmpty(runbook);
+        var documented = new List<(string Name, string Expr)>();
+        foreach (var document in QueryDocuments)
+        {
+            var blocks = Markdown.Parse(await File.ReadAllTextAsync(Repository.PathOf("docs", document)))
+                .Descendants<FencedCodeBlock>().Where(b => b.Info == "promql")
+                .Select(b => ($"docs/{document}", b.Lines.ToString().Trim())).ToList();
+            Assert.True(blocks.Count > 0, $"docs/{document} has no promql block; the test would prove nothing about it");
+            documented.AddRange(blocks);
+        }
 
         var problems = new List<string>();
-        foreach (var (name, expr) in expressions.Concat(runbook))
+        foreach (var (name, expr) in expressions.Concat(documented))
         {
             try
             {

@@ -97,6 +97,25 @@ public sealed class SloRulesTests
         Assert.True(PromDuration.Parse(longWindow) <= TimeSpan.FromMinutes(3), $"the fast-burn long window is {longWindow}");
     }
 
+    [Fact]
+    public void The_SLO_agreement_quotes_every_SLI_exactly_as_the_production_rules_record_it()
+    {
+        // docs/slo.md is what the owners sign; a query there that differs from the rules would be a promise nobody measures.
+        var quoted = Markdown.Parse(File.ReadAllText(Repository.PathOf("docs", "slo.md")))
+            .Descendants<FencedCodeBlock>().Where(b => b.Info == "promql")
+            .Select(b => Normalized(b.Lines.ToString()))
+            .ToHashSet();
+        var recorded = RuleFiles.Recordings(Repository.PathOf(Profile("standard").Output))
+            .Where(r => r.Name == $"slo:sli_error:ratio_rate{Catalog.Period}")
+            .ToDictionary(r => r.Labels["slo"], r => Normalized(r.Expr));
+
+        Assert.All(Catalog.Slos, slo =>
+        {
+            Assert.True(recorded.TryGetValue(slo.Name, out var expr), $"{slo.Name}: no {Catalog.Period} SLI recorded in the standard profile");
+            Assert.True(quoted.Contains(expr!), $"docs/slo.md does not quote the {slo.Name} SLI as generated; copy it from {Profile("standard").Output}:\n{expr}");
+        });
+    }
+
     [Theory]
     [InlineData("5m", 0.05, "15s")]
     [InlineData("1h", 0.05, "3m")]
@@ -117,6 +136,8 @@ public sealed class SloRulesTests
     }
 
     private static Profile Profile(string name) => Catalog.Profiles.Single(p => p.Name == name);
+
+    private static string Normalized(string text) => text.Replace("\r\n", "\n", StringComparison.Ordinal).Trim();
 
     private static HashSet<string> RunbookSections()
     {
