@@ -3,7 +3,7 @@ using System.Diagnostics.Metrics;
 
 namespace SampleConsumer.Processing;
 
-/// <summary>The consumer half of the metric contract (DESIGN section 5).</summary>
+/// <summary>The consumer half of the metric contract (docs/metrics.md, The contract).</summary>
 public sealed class ConsumerMetrics
 {
     public const string MeterName = "SampleConsumer";
