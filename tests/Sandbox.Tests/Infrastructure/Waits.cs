@@ -9,6 +9,9 @@ public static class Waits
     public static readonly TimeSpan Request = TimeSpan.FromSeconds(15);
     public static readonly TimeSpan Process = TimeSpan.FromSeconds(90);
 
+    /// <summary>One runnable block of a document; a runbook step may build the operator CLI or wait for consumers.</summary>
+    public static readonly TimeSpan DocBlock = TimeSpan.FromMinutes(5);
+
     /// <summary>Polls <paramref name="probe"/> until it returns a value or the deadline passes; then fails with the last reason.</summary>
     public static async Task<T> UntilAsync<T>(string what, TimeSpan timeout, Func<CancellationToken, Task<(T? Value, string Reason)>> probe)
         where T : class
