@@ -1,0 +1,39 @@
+using BullMq;
+using StackExchange.Redis;
+
+namespace Runbook.Targets;
+
+/// <summary>A queue as Redis holds it now: BullMQ's counts, its pause flag and the age of the oldest waiting job.</summary>
+public sealed record QueueState(string Queue, bool Paused, IReadOnlyDictionary<string, long> Counts, TimeSpan OldestWaiting)
+{
+    /// <summary>Jobs not yet applied by the consumer: waiting, active, prioritized, delayed.</summary>
+    public long Pending => Counts[JobStates.Waiting] + Counts[JobStates.Active] + Counts[JobStates.Prioritized] + Counts[JobStates.Delayed];
+
+    public string Summary => $"{Queue}: {Counts[JobStates.Waiting]} waiting, {Counts[JobStates.Active]} active, {Counts[JobStates.Delayed]} delayed, "
+                             + $"{Counts[JobStates.Failed]} failed, {Counts[JobStates.Completed]} completed{(Paused ? ", PAUSED" : string.Empty)}";
+}
+
+/// <summary>Reads the event queues straight from Redis, as <c>redis-cli</c> would, with the same client the services use.</summary>
+public sealed class QueueInspector(string redisConfiguration) : IAsyncDisposable
+{
+    public static readonly string[] EventQueues = ["metastore-events", "timestore-events"];
+
+    private readonly QueueConnection _connection = QueueConnection.Create(redisConfiguration);
+
+    public async Task<QueueState> ReadAsync(string queue)
+    {
+        var operations = new QueueOperations(_connection, queue);
+        try
+        {
+            return new QueueState(queue, await operations.IsPausedAsync(), await operations.GetJobCountsAsync(), await operations.OldestWaitingAgeAsync());
+        }
+        catch (Exception e) when (e is QueueUnavailableException or RedisException or TimeoutException)
+        {
+            throw new UnreachableException($"Redis did not answer for queue {queue}: {e.Message}", e);
+        }
+    }
+
+    public async Task<IReadOnlyList<QueueState>> ReadAllAsync() => [await ReadAsync(EventQueues[0]), await ReadAsync(EventQueues[1])];
+
+    public ValueTask DisposeAsync() => _connection.DisposeAsync();
+}

@@ -1,0 +1,92 @@
+using System.Text.Json;
+
+namespace Runbook.Targets;
+
+/// <summary>
+/// Where the runbook runs: the addresses of Filestore, its consumers, Prometheus and Redis, and the tokens to use.
+/// The sandbox's come from its <c>endpoints.json</c>; a real environment's are given by URL, with tokens from the
+/// environment (never from the command line, where they would land in shell history and process lists).
+/// </summary>
+public sealed record RunbookTarget(
+    string Name,
+    Uri Filestore,
+    Uri? Metastore,
+    Uri? Timestore,
+    Uri? Prometheus,
+    string? Redis,
+    string OperatorToken,
+    string? ServiceToken,
+    string RecordsDirectory)
+{
+    /// <summary>The operator's own token (a named one: approvals must name a person).</summary>
+    public const string TokenVariable = "FILESTORE_TOKEN";
+
+    /// <summary>The token of the service being cut over, for the simulated traffic of a dry-run and the cutover canary.</summary>
+    public const string ServiceTokenVariable = "FILESTORE_SERVICE_TOKEN";
+
+    /// <summary>The sandbox's state directory; <c>.sandbox</c> at the repository root when unset.</summary>
+    public const string SandboxVariable = "SANDBOX_DIR";
+
+    public static readonly string[] Consumers = ["metastore", "timestore"];
+
+    public Uri? ConsumerUrl(string consumer) => consumer == "metastore" ? Metastore : Timestore;
+
+    /// <summary>
+    /// Reads the sandbox's address book. A token in <see cref="TokenVariable"/> wins over the shared operator token the
+    /// sandbox generated, so an operator who issued themselves a named token acts under their own name.
+    /// </summary>
+    public static RunbookTarget FromSandbox(string stateDirectory, Func<string, string?> environment)
+    {
+        var file = Path.Combine(stateDirectory, "endpoints.json");
+        if (!File.Exists(file))
+        {
+            throw new UnreachableException(
+                $"No running sandbox: {file} does not exist (start it with AppHost/start.sh and wait for 'Sandbox is up', or set {SandboxVariable}).");
+        }
+
+        JsonElement resources;
+        try
+        {
+            resources = JsonDocument.Parse(File.ReadAllText(file)).RootElement.GetProperty("resources");
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException)
+        {
+            throw new UnreachableException($"{file} is not the sandbox's address book ({e.Message}); restart the sandbox to rewrite it.");
+        }
+
+        string? Read(string resource, string field) =>
+            resources.TryGetProperty(resource, out var r) && r.TryGetProperty(field, out var v) ? v.GetString() : null;
+        Uri? Url(string resource) => Read(resource, "url") is { Length: > 0 } url ? new Uri(url) : null;
+
+        var filestore = Url("filestore") ?? throw new UnreachableException($"{file} has no filestore address.");
+        var token = environment(TokenVariable) is { Length: > 0 } own ? own : Read("filestore", "operatorToken")
+            ?? throw new UnreachableException($"{file} has no operator token.");
+        return new RunbookTarget("sandbox", filestore, Url("metastore"), Url("timestore"), Url("prometheus"),
+            Read("redis", "connectionString"), token, environment(ServiceTokenVariable), Path.Combine(stateDirectory, "runbook"));
+    }
+
+    /// <summary>A real environment, given by its addresses; the operator token must be in <see cref="TokenVariable"/>.</summary>
+    public static RunbookTarget FromAddresses(
+        Uri filestore, Uri? metastore, Uri? timestore, Uri? prometheus, string? redis, string recordsDirectory, Func<string, string?> environment)
+    {
+        var token = environment(TokenVariable) is { Length: > 0 } t
+            ? t
+            : throw new BadUsageException($"Set {TokenVariable} to your named operator token (tokens are never passed on the command line).");
+        return new RunbookTarget(filestore.Authority, filestore, metastore, timestore, prometheus, redis, token,
+            environment(ServiceTokenVariable), recordsDirectory);
+    }
+
+    /// <summary>The state directory of the sandbox at or above <paramref name="start"/>: <c>.sandbox</c> beside <c>Sandbox.sln</c>.</summary>
+    public static string DefaultSandboxDirectory(string start)
+    {
+        for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Sandbox.sln")))
+            {
+                return Path.Combine(dir.FullName, ".sandbox");
+            }
+        }
+
+        return Path.Combine(start, ".sandbox");
+    }
+}
