@@ -9,7 +9,7 @@ var redis = builder.AddSandboxRedis("redis", sandbox);
 
 var filestore = builder.AddFilestoreStub("filestore", sandbox)
     .WithReference(redis).WaitFor(redis)
-    .WithOperatorCommands();
+    .WithOperatorCommands(sandbox);
 
 var metastore = builder.AddSampleConsumer("metastore", ConsumerRole.Metastore, filestore, sandbox)
     .WithReference(redis).WaitFor(redis);

@@ -2,30 +2,67 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Runbook;
+using Runbook.Drills;
+using Runbook.Procedures;
+using Runbook.Steps;
 
 namespace Sandbox.AppHost;
 
 /// <summary>
-/// The actions a trainer clicks most, as commands in the Aspire dashboard: on the <c>filestore</c> resource (they act
-/// on every onboarded service in both environments, except the drift storm, which targets staging/billing) and on
-/// each consumer (the stall fault). Each calls the service's own HTTP API, so a click and a <c>curl</c> take the same path.
+/// The runbook and the drills as commands in the Aspire dashboard. On <c>filestore</c>: the dry-run, approval, cutover
+/// and rollback (with their arguments and a confirmation), drill traffic, every drill scenario by its runbook name and
+/// "Clear drill faults", and the switches a trainer flips most. On each consumer: its stall fault. The runbook
+/// commands call the same library as the operator CLI, so a click and <c>runbook cutover</c> are one implementation.
 /// </summary>
 public static class DashboardCommands
 {
     private static readonly string[] Environments = ["staging", "production"];
+    private static readonly TimeSpan ServiceTokenLifetime = TimeSpan.FromMinutes(10);
 
-    /// <summary>Drill faults a trainer can switch on with one click each; "Clear faults" ends them all.</summary>
-    private static readonly object FailurePreset = new { commandFailureRate = 0.1 };
-    private static readonly object LatencyPreset = new { addedLatencyMs = 500 };
-    private static readonly object DriftStormPreset = new { driftStorm = new { env = "staging", service = "billing", changesPerSecond = 20 } };
-
-    public static IResourceBuilder<ProjectResource> WithOperatorCommands(this IResourceBuilder<ProjectResource> filestore)
+    public static IResourceBuilder<ProjectResource> WithOperatorCommands(this IResourceBuilder<ProjectResource> filestore, SandboxSettings sandbox)
     {
         var token = filestore.ApplicationBuilder.Resources.OfType<ParameterResource>()
             .Single(p => p.Name == filestore.Resource.Name + ServiceExtensions.OperatorTokenSuffix);
         var api = new ServiceApi(filestore.GetEndpoint("http"), token);
+        var runbook = new RunbookCommands(sandbox.StateDirectory);
+
+        filestore
+            .Command("runbook-dry-run", "Runbook: dry-run", "Beaker", "The staging dry-run: checklist, manual -> shadow, shadow commands as the service, gates, no manual edits.",
+                context => runbook.RunAsync(context, (session, args, t) => WithServiceTokenAsync(session, args,
+                    (s, token) => DryRun.RunAsync(s, args.Env, args.Service, DryRun.DefaultCommands, DryRun.DefaultObserve, token), t)),
+                RunbookCommands.ServiceArguments())
+            .Command("runbook-approve", "Runbook: approve shadow -> managed", "PersonCheckmark", "Records the approval of a named person (a short-lived operator token is issued in their name).",
+                context => runbook.RunAsync(context, async (session, args, t) =>
+                {
+                    var issued = await session.Filestore.CallAsync(HttpMethod.Post, "/access/tokens",
+                        new { principal = args.Approver, kind = "operator", lifetimeSeconds = 300 }, t);
+                    await using var approver = new RunbookSession(session.Target with { OperatorToken = issued.GetProperty("token").GetString()! }, session.Observer);
+                    return await DryRun.ApproveAsync(approver, args.Env, args.Service, args.Note, t);
+                }),
+                [.. RunbookCommands.ServiceArguments(), RunbookCommands.Text("approver", "Approver (a person's name)", required: true), RunbookCommands.Text("note", "Note or change ticket", required: false)])
+            .Command("runbook-cutover", "Runbook: cut over to managed", "ArrowForward", "shadow -> managed after the go/no-go, verified with a canary command, the stores and the audit.",
+                context => runbook.RunAsync(context, (session, args, t) => WithServiceTokenAsync(session, args, (s, token) => Cutover.RunAsync(s, args.Env, args.Service, token), t)),
+                RunbookCommands.ServiceArguments(), confirmation: "Cut the service over to managed? Filestore will execute its commands from now on.")
+            .Command("runbook-rollback", "Runbook: roll back to manual", "ArrowUndo", "managed -> manual: watcher off, publishing stopped, queues drained with an export, switch; verified.",
+                context => runbook.RunAsync(context, async (session, args, t) =>
+                    (await Rollback.RunAsync(session, args.Env, args.Service, args.DrainDeadlineSeconds, t)).Report),
+                [.. RunbookCommands.ServiceArguments(), RunbookCommands.Number("drainDeadlineSeconds", "Drain deadline (s)", Rollback.DefaultDrainDeadlineSeconds)],
+                confirmation: "Roll the service back to manual? Its queues are drained and what is left is exported.")
+            .Command("start-drill-traffic", "Start drill traffic", "Play", "10 put commands a second to a managed service (cut over first if needed), until stopped.",
+                context => runbook.StartTrafficAsync(context), RunbookCommands.ServiceArguments(defaultService: DrillScenario.DefaultTarget.Service))
+            .Command("stop-drill-traffic", "Stop drill traffic", "Stop", "Stops the drill traffic.", _ => runbook.StopTrafficAsync());
+
+        foreach (var scenario in DrillScenario.All)
+        {
+            var expected = scenario.ExpectedAlerts.Count == 0 ? "pages nothing by design" : $"expect {string.Join(" or ", scenario.ExpectedAlerts)}";
+            filestore.Command(scenario.Name, $"Drill: {scenario.Title}", "Warning", $"{scenario.Fault} ({expected}; end it with 'Clear drill faults')",
+                ct => runbook.InjectAsync(scenario, ct));
+        }
 
         return filestore
+            .Command("clear-drills", "Clear drill faults", "Checkmark", "Ends every drill fault: Filestore faults, consumer stalls, paused queue, watchers of managed services.",
+                ct => runbook.ClearDrillsAsync(ct))
             .Command("enable-watchers", "Enable drift watchers", "Eye", "Turns on the drift watcher of every service in both environments.",
                 ct => api.ForEveryServiceAsync("PUT", "watcher", new { enabled = true }, ct))
             .Command("disable-watchers", "Disable drift watchers", "EyeOff", "Turns off every drift watcher.",
@@ -35,15 +72,7 @@ public static class DashboardCommands
             .Command("resume-publishing", "Resume publishing", "Play", "Publishes events of every service again; watchers catch up on what they held.",
                 ct => api.ForEveryServiceAsync("PUT", "publishing", new { enabled = true }, ct))
             .Command("seed-all", "Seed all services", "ArrowSync", "Publishes one seed event per file of every service (idempotent).",
-                ct => api.ForEveryServiceAsync("POST", "seed", null, ct))
-            .Command("inject-command-failures", "Inject command failures (10 %)", "ErrorCircle", "Fails one command in ten, on purpose.",
-                ct => api.AddFaultsAsync(FailurePreset, ct))
-            .Command("inject-latency", "Inject latency (500 ms)", "Timer", "Adds 500 ms to every command.",
-                ct => api.AddFaultsAsync(LatencyPreset, ct))
-            .Command("start-drift-storm", "Start drift storm (staging/billing)", "WeatherThunderstorm", "Writes 20 out-of-band changes a second under staging/billing.",
-                ct => api.AddFaultsAsync(DriftStormPreset, ct))
-            .Command("clear-faults", "Clear faults", "Checkmark", "Ends every injected fault.",
-                ct => api.SendAsync("DELETE", "/faults", null, ct));
+                ct => api.ForEveryServiceAsync("POST", "seed", null, ct));
     }
 
     /// <summary>The consumer's stall fault: stop applying for a minute, slow down, or clear.</summary>
@@ -59,15 +88,25 @@ public static class DashboardCommands
                 ct => api.SendAsync("DELETE", "/stall", null, ct));
     }
 
+    // The dry-run and the cutover send commands as the service: a short-lived token of its principal stands in for its client.
+    private static async Task<ProcedureReport> WithServiceTokenAsync(
+        RunbookSession session, RunbookArguments args, Func<RunbookSession, CancellationToken, Task<ProcedureReport>> run, CancellationToken ct)
+    {
+        var token = await ServiceTokens.IssueShortLivedAsync(session, args.Env, args.Service, ServiceTokenLifetime, ct);
+        await using var asService = new RunbookSession(session.Target with { ServiceToken = token }, session.Observer);
+        return await run(asService, ct);
+    }
+
     private static IResourceBuilder<ProjectResource> Command(
-        this IResourceBuilder<ProjectResource> filestore, string name, string displayName, string icon, string description, Func<CancellationToken, Task<string>> run) =>
-        filestore.WithCommand(name, displayName, async context =>
+        this IResourceBuilder<ProjectResource> resource, string name, string displayName, string icon, string description,
+        Func<ExecuteCommandContext, Task<string>> run, IReadOnlyList<InteractionInput>? arguments = null, string? confirmation = null) =>
+        resource.WithCommand(name, displayName, async context =>
         {
             try
             {
-                return CommandResults.Success(await run(context.CancellationToken));
+                return CommandResults.Success(await run(context));
             }
-            catch (Exception e) when (e is HttpRequestException or ServiceApiException)
+            catch (Exception e) when (e is HttpRequestException or ServiceApiException or RunbookException)
             {
                 return CommandResults.Failure(e.Message);
             }
@@ -75,9 +114,15 @@ public static class DashboardCommands
         {
             Description = description,
             IconName = icon,
+            Arguments = arguments ?? [],
+            ConfirmationMessage = confirmation,
             // The API answers only once the stub is healthy; until then the command is greyed out.
             UpdateState = context => context.ResourceSnapshot.HealthStatus == HealthStatus.Healthy ? ResourceCommandState.Enabled : ResourceCommandState.Disabled,
         });
+
+    private static IResourceBuilder<ProjectResource> Command(
+        this IResourceBuilder<ProjectResource> resource, string name, string displayName, string icon, string description, Func<CancellationToken, Task<string>> run) =>
+        resource.Command(name, displayName, icon, description, context => run(context.CancellationToken));
 
     private sealed class ServiceApiException(string message) : Exception(message);
 
@@ -125,20 +170,6 @@ public static class DashboardCommands
             }
 
             return $"{method} {route} for {string.Join(", ", done)}";
-        }
-
-        // Faults are set as a whole; a preset is added to those already active, so clicks combine.
-        public async Task<string> AddFaultsAsync(object preset, CancellationToken ct)
-        {
-            using var client = await ClientAsync(ct);
-            var current = await client.GetFromJsonAsync<Dictionary<string, JsonElement>>("/faults", ct) ?? [];
-            current.Remove("any");
-            foreach (var (key, value) in JsonSerializer.SerializeToElement(preset).EnumerateObject().Select(p => (p.Name, p.Value)))
-            {
-                current[key] = value;
-            }
-
-            return await SendAsync("PUT", "/faults", current.Where(f => f.Value.ValueKind != JsonValueKind.Null).ToDictionary(), ct);
         }
     }
 }

@@ -49,16 +49,25 @@ public sealed class ExecutablesModeTests() : ModelTest("executables")
         Assert.Equal(Repository.PathOf("dashboards", "prometheus", "rules"), prometheus.Layout.RulesDirectory);
     }
 
-    [Fact]
-    public void Filestore_offers_the_trainers_operator_actions_as_dashboard_commands()
-    {
-        var commands = Builder.Resource("filestore").Annotations.OfType<ResourceCommandAnnotation>().Select(c => c.Name).ToHashSet();
+    private static readonly string[] ModeChanging = ["runbook-cutover", "runbook-rollback"];
+    private static readonly string[] RunbookCommands = ["runbook-dry-run", "runbook-approve", "runbook-cutover", "runbook-rollback"];
 
-        Assert.Subset(commands, new HashSet<string>
+    [Fact]
+    public void Filestore_offers_the_runbook_the_drills_by_their_runbook_names_and_the_trainers_switches_as_dashboard_commands()
+    {
+        var commands = Builder.Resource("filestore").Annotations.OfType<ResourceCommandAnnotation>().ToDictionary(c => c.Name);
+
+        Assert.Subset(commands.Keys.ToHashSet(), new HashSet<string>
         {
+            "runbook-dry-run", "runbook-approve", "runbook-cutover", "runbook-rollback", "start-drill-traffic", "stop-drill-traffic", "clear-drills",
             "enable-watchers", "disable-watchers", "pause-publishing", "resume-publishing", "seed-all",
-            "inject-command-failures", "inject-latency", "start-drift-storm", "clear-faults",
         });
+        Assert.Subset(commands.Keys.ToHashSet(), Runbook.Drills.DrillScenario.All.Select(s => s.Name).ToHashSet());
+        // Changing modes asks first, and names where: an environment from a fixed list and a service.
+        Assert.All(ModeChanging, name => Assert.False(string.IsNullOrEmpty(commands[name].ConfirmationMessage)));
+        Assert.All(RunbookCommands, name =>
+            Assert.Equal(["staging", "production"], commands[name].Arguments!.Single(a => a.Name == "env").Options!.Select(o => o.Key)));
+        Assert.True(commands["runbook-approve"].Arguments!.Single(a => a.Name == "approver").Required);
     }
 
     [Fact]

@@ -27,11 +27,11 @@ public sealed partial class LiveQueriesTests(SandboxFixture sandbox)
     [Fact]
     public async Task Every_dashboard_panel_query_succeeds_and_returns_data_where_it_should()
     {
-        await using var traffic = await DrillTraffic.StartAsync(sandbox);
+        await using var traffic = await sandbox.DrillTrafficAsync();
         var prometheus = new PrometheusClient(sandbox.HttpClientFor("prometheus"));
         await RefusedOnceAsync();
         await UntilDataAsync(prometheus, "managed commands and applied events",
-            $"sum(rate(filestore_commands_total{{env=\"{DrillTraffic.Env}\", service=\"{DrillTraffic.Service}\", mode=\"managed\"}}[30s])) > 0 and on () count(count by (consumer) (consumer_reconciliation_lag_seconds_count)) == 2");
+            $"sum(rate(filestore_commands_total{{env=\"{traffic.Target.Env}\", service=\"{traffic.Target.Service}\", mode=\"managed\"}}[30s])) > 0 and on () count(count by (consumer) (consumer_reconciliation_lag_seconds_count)) == 2");
 
         var problems = new List<string>();
         foreach (var file in Directory.GetFiles(Repository.PathOf("dashboards", "grafana", "dashboards"), "*.json"))

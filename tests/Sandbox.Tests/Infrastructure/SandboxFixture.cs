@@ -3,6 +3,9 @@ using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Runbook.Drills;
+using Runbook.Steps;
+using Runbook.Targets;
 
 namespace Sandbox.Tests.Infrastructure;
 
@@ -64,6 +67,17 @@ public sealed class SandboxFixture : IAsyncLifetime
         var client = HttpClientFor("filestore");
         client.DefaultRequestHeaders.Authorization = new("Bearer", await token.GetValueAsync(CancellationToken.None));
         return client;
+    }
+
+    /// <summary>A runbook session on this sandbox, as the CLI opens one: the shared operator token unless another is given.</summary>
+    public RunbookSession Runbook(string? operatorToken = null, IRunbookObserver? observer = null) =>
+        new(RunbookTarget.FromSandbox(StateDirectory, name => name == RunbookTarget.TokenVariable ? operatorToken : null), observer ?? new TextObserver());
+
+    /// <summary>The runbook's drill traffic against staging/reports, cut over first when it is not managed yet.</summary>
+    public async Task<DrillTraffic> DrillTrafficAsync(int perSecond = 10)
+    {
+        await using var session = Runbook();
+        return await DrillTraffic.StartAsync(session, DrillScenario.DefaultTarget, perSecond, prepare: true);
     }
 
     public async Task DisposeAsync()

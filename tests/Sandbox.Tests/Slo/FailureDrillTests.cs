@@ -19,10 +19,10 @@ public sealed class FailureDrillTests(SandboxFixture sandbox, ITestOutputHelper 
     {
         var commands = sandbox.App.Services.GetRequiredService<ResourceCommandService>();
         var prometheus = new PrometheusClient(sandbox.HttpClientFor("prometheus"));
-        await using var traffic = await DrillTraffic.StartAsync(sandbox);
+        await using var traffic = await sandbox.DrillTrafficAsync();
         try
         {
-            var injected = await commands.ExecuteCommandAsync("filestore", "inject-command-failures");
+            var injected = await commands.ExecuteCommandAsync("filestore", "command-failures");
             Assert.True(injected.Success, injected.Message);
             var clock = Stopwatch.StartNew();
 
@@ -33,7 +33,7 @@ public sealed class FailureDrillTests(SandboxFixture sandbox, ITestOutputHelper 
             });
             output.WriteLine($"{string.Join(", ", firing)} fired {clock.Elapsed.TotalSeconds:0} s after the fault ({traffic.Failed} failed commands)");
 
-            var cleared = await commands.ExecuteCommandAsync("filestore", "clear-faults");
+            var cleared = await commands.ExecuteCommandAsync("filestore", "clear-drills");
             Assert.True(cleared.Success, cleared.Message);
             clock.Restart();
             await Waits.UntilAsync("the page to resolve", ResolveWithin, async ct =>
@@ -45,7 +45,7 @@ public sealed class FailureDrillTests(SandboxFixture sandbox, ITestOutputHelper 
         }
         finally
         {
-            await commands.ExecuteCommandAsync("filestore", "clear-faults");
+            await commands.ExecuteCommandAsync("filestore", "clear-drills");
         }
     }
 }

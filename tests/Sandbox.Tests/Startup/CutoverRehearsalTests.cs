@@ -124,25 +124,25 @@ public sealed class CutoverRehearsalTests(SandboxFixture sandbox)
         var commands = sandbox.App.Services.GetRequiredService<ResourceCommandService>();
         var operatorClient = await sandbox.FilestoreOperatorAsync();
 
-        foreach (var name in new[] { "resume-publishing", "enable-watchers", "seed-all", "inject-latency", "inject-command-failures", "start-drift-storm" })
+        foreach (var name in new[] { "resume-publishing", "enable-watchers", "seed-all", "latency", "command-failures", "drift-storm" })
         {
             var result = await commands.ExecuteCommandAsync("filestore", name);
             Assert.True(result.Success, $"{name}: {result.Message}");
         }
 
         var faults = await OkAsync(operatorClient.GetAsync("/faults"));
-        Assert.Equal((0.1, 500, "billing"), (faults.GetProperty("commandFailureRate").GetDouble(), faults.GetProperty("addedLatencyMs").GetInt32(),
+        Assert.Equal((0.1, 500, "reports"), (faults.GetProperty("commandFailureRate").GetDouble(), faults.GetProperty("addedLatencyMs").GetInt32(),
             faults.GetProperty("driftStorm").GetProperty("service").GetString()));
         var reports = await OkAsync(operatorClient.GetAsync("/envs/production/services/reports/cutover"));
         Assert.True(reports.GetProperty("watcherEnabled").GetBoolean());
         await OkAsync(operatorClient.GetAsync("/envs/production/services/reports/seed"));
 
-        var cleared = await commands.ExecuteCommandAsync("filestore", "clear-faults");
+        var cleared = await commands.ExecuteCommandAsync("filestore", "clear-drills");
         Assert.True(cleared.Success, cleared.Message);
         Assert.False((await OkAsync(operatorClient.GetAsync("/faults"))).GetProperty("any").GetBoolean());
 
         // The storm's changes reached both consumers as drift before the watchers go off (nothing is left unseen).
-        await ConsumerChecks.UntilConsistentAsync(sandbox, "staging", "billing");
+        await ConsumerChecks.UntilConsistentAsync(sandbox, "staging", "reports");
 
         var disabled = await commands.ExecuteCommandAsync("filestore", "disable-watchers");
         Assert.True(disabled.Success, disabled.Message);

@@ -8,7 +8,8 @@ namespace Runbook.Drills;
 /// <summary>
 /// Commands at a steady rate against one managed service of the sandbox, as its own principal
 /// (<c>&lt;service&gt;-drill</c>, allowed to put under <c>drill/</c>), so drills have traffic to fail and panels
-/// have something to show. <c>prepare</c> first cuts the service over through Filestore's API, whatever state it is in.
+/// have something to show (and one watcher probe, for the drift panels). <c>prepare</c> first cuts the service over
+/// through Filestore's API, whatever state it is in.
 /// </summary>
 public sealed class DrillTraffic : IAsyncDisposable
 {
@@ -68,6 +69,9 @@ public sealed class DrillTraffic : IAsyncDisposable
             await run.StepAsync("prepare", $"Cut {target.Env}/{target.Service} over to managed for the drill", (_, t) => PrepareAsync(session, client, target, mode, t), ct);
         }
 
+        // A change behind Filestore's back, made by Filestore itself, so the drift panels and counters have something to show.
+        await run.StepAsync("probe", $"The watcher of {target.Env}/{target.Service} sees a probe write", (progress, t) =>
+            Checklist.ProbeAsync(session, target.Env, target.Service, progress, t), ct);
         await run.StepAsync("start", $"{perSecond} put commands a second under {route}/drill/", (_, _) =>
             Task.FromResult($"Sending as {Principal(target)} until stopped."), ct);
         return new DrillTraffic(client, target, perSecond);
