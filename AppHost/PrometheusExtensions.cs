@@ -63,6 +63,8 @@ public static class PrometheusExtensions
                     $"--config.file={layout.ConfigFile}",
                     "--storage.tsdb.path=/prometheus",
                     "--web.enable-lifecycle",
+                    // The runbook's sandbox reset erases the SLO history after a drill (DELETE series): a rehearsal room only.
+                    "--web.enable-admin-api",
                     QuietLogs,
                     $"--web.listen-address=:{ContainerPort}")
                 .WithHttpHealthCheck("/-/ready", endpointName: EndpointName)
@@ -83,6 +85,7 @@ public static class PrometheusExtensions
                 context.Args.Add($"--config.file={hostLayout.ConfigFile}");
                 context.Args.Add($"--storage.tsdb.path={dataDirectory}");
                 context.Args.Add("--web.enable-lifecycle");
+                context.Args.Add("--web.enable-admin-api");
                 context.Args.Add(QuietLogs);
                 context.Args.Add(ReferenceExpression.Create(
                     $"--web.listen-address=127.0.0.1:{prometheus.Resource.GetEndpoint(EndpointName).Property(EndpointProperty.TargetPort)}"));

@@ -12,6 +12,7 @@ internal static class DrillCommands
     {
         yield return DrillCommand();
         yield return TrafficCommand();
+        yield return ResetCommand();
     }
 
     private static (Option<string> Env, Option<string> Service) TargetOptions() =>
@@ -27,9 +28,13 @@ internal static class DrillCommands
         var (env, service) = TargetOptions();
         var timeout = new Option<int>("--timeout") { Description = "Seconds to wait for the page, and again for its resolution.", DefaultValueFactory = _ => (int)Drill.DefaultPageWithin.TotalSeconds };
         var observe = new Option<int>("--observe") { Description = "Seconds to watch a drill that pages nothing.", DefaultValueFactory = _ => (int)Drill.DefaultObserve.TotalSeconds };
+        var traffic = new Option<int>("--traffic")
+        {
+            Description = "Also send this many drill commands a second to the target during the drill (cutting it over first if needed; sandbox only).",
+        };
         var command = new Command("drill", "Inject a fault, wait until its alert fires (the time to page), clear it and wait until the alert resolves.")
         {
-            scenario, env, service, timeout, observe,
+            scenario, env, service, timeout, observe, traffic,
         };
         command.SetAction((parse, ct) =>
         {
@@ -64,6 +69,9 @@ internal static class DrillCommands
                 }
 
                 var within = TimeSpan.FromSeconds(parse.GetValue(timeout));
+                await using var commands = parse.GetValue(traffic) is > 0 and var rate
+                    ? await DrillTraffic.StartAsync(session, target, rate, prepare: true, token)
+                    : null;
                 var result = await Drill.RunAsync(session, drill, target, within, within, TimeSpan.FromSeconds(parse.GetValue(observe)), token);
                 if (result.TimeToPage is { } page)
                 {
@@ -73,6 +81,13 @@ internal static class DrillCommands
                 return result;
             }, ct: ct);
         });
+        return command;
+    }
+
+    private static Command ResetCommand()
+    {
+        var command = new Command("reset", "Sandbox only: end every drill fault and erase the SLO history, so budgets are full and pages resolve (between exercises).");
+        command.SetAction((parse, ct) => CliContext.RunAsync(parse, async (session, _, token) => await SandboxReset.RunAsync(session, token), ct: ct));
         return command;
     }
 

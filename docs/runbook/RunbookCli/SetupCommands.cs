@@ -96,12 +96,14 @@ internal static class SetupCommands
             return rotated;
         }, resultOnStdout: true, ct: ct));
 
-        var revoke = new Command("revoke", "Revoke every token of the principal (after the rotation's grace, once the client runs with the new one).") { principal };
+        var tokenId = new Option<string?>("--token-id") { Description = "Revoke only this token (the old one after a rotation) instead of all the principal's." };
+        var revoke = new Command("revoke", "Revoke a principal's tokens, or with --token-id one of them (end a rotation's grace early).") { principal, tokenId };
         revoke.SetAction((parse, ct) => CliContext.RunAsync(parse, async (session, _, token) =>
-            await Journaled(session, "token", "revoke", $"Revoke {parse.GetValue(principal)}'s tokens", async t =>
+            await Journaled(session, "token", "revoke", $"Revoke {parse.GetValue(tokenId) ?? "every token"} of {parse.GetValue(principal)}", async t =>
             {
-                var body = await session.Filestore.CallAsync(HttpMethod.Post, "/access/tokens/revoke", new { principal = parse.GetValue(principal) }, t);
-                return (body, $"{body.GetProperty("revoked").GetInt32()} tokens of {parse.GetValue(principal)} revoked.");
+                object request = parse.GetValue(tokenId) is { } id ? new { tokenId = id } : new { principal = parse.GetValue(principal) };
+                var body = await session.Filestore.CallAsync(HttpMethod.Post, "/access/tokens/revoke", request, t);
+                return (body, $"{body.GetProperty("revoked").GetInt32()} token(s) of {parse.GetValue(principal)} revoked.");
             }, token), ct: ct));
 
         return new Command("token", "Issue, rotate and revoke Filestore tokens.") { issue, rotate, revoke };

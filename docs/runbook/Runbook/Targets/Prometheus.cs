@@ -41,6 +41,20 @@ public sealed class Prometheus(ServiceApi api)
     public async Task<IReadOnlyList<ActiveAlert>> FiringAsync(CancellationToken ct = default) =>
         (await AlertsAsync(ct)).Where(a => a.State == "firing").ToList();
 
+    /// <summary>Deletes the series matching the selectors and frees their space (the admin API, which the sandbox enables).</summary>
+    public async Task DeleteSeriesAsync(IEnumerable<string> selectors, CancellationToken ct = default)
+    {
+        var query = string.Join('&', selectors.Select(s => $"match[]={Uri.EscapeDataString(s)}"));
+        foreach (var path in new[] { $"/api/v1/admin/tsdb/delete_series?{query}", "/api/v1/admin/tsdb/clean_tombstones" })
+        {
+            var answer = await api.SendAsync(HttpMethod.Post, path, ct: ct);
+            if (!answer.Succeeded)
+            {
+                throw new CheckFailedException($"Prometheus refused {path.Split('?')[0]}: {(int)answer.Status} {answer.Detail} (is --web.enable-admin-api set?)");
+            }
+        }
+    }
+
     /// <summary>Where a person looks at alerts: Debian's Prometheus 2 serves only the classic pages, Prometheus 3 only the new ones.</summary>
     public async Task<string> AlertsPageAsync(CancellationToken ct = default)
     {
