@@ -33,9 +33,9 @@ public sealed class CutoverOptions
 }
 
 /// <summary>
-/// The gates of DESIGN section 3. <c>manual -> shadow</c>: a policy rule for the service, a live token of a principal
-/// that rule names, a completed seeding, the watcher on, publishing on. <c>shadow -> managed</c>: enough shadow
-/// commands, both shadow SLIs within objective, a recorded approval, and still the watcher and publishing on.
+/// The gates of docs/architecture.md, The domain. <c>manual -> shadow</c>: a policy rule for the service, a live
+/// token of a principal that rule names, a completed seeding, the watcher on, publishing on. <c>shadow -> managed</c>:
+/// enough shadow commands, both shadow SLIs within objective, a recorded approval, and still the watcher and publishing on.
 /// Every gate is checked every time, so a refusal names all that is missing at once.
 /// </summary>
 public sealed class CutoverGates(
