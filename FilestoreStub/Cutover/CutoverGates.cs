@@ -124,7 +124,7 @@ public sealed class CutoverGates(
 
     private async Task<Gate> ApprovalAsync(string env, string service) => (await store.StateAsync(env, service)).Approval is { } approval
         ? new Gate("approval", true, $"Approved by {approval.By} at {approval.At:O}.")
-        : new Gate("approval", false, $"No operator approval recorded; POST /envs/{env}/services/{service}/cutover/approval.");
+        : new Gate("approval", false, $"No operator approval recorded; the approver posts to /envs/{env}/services/{service}/cutover/approval with a named operator token.");
 
     private static string Percent(double value) => value.ToString("0.###%", CultureInfo.InvariantCulture);
 }
