@@ -44,6 +44,7 @@ app.MapCommandEndpoints();
 app.MapSeedingEndpoints();
 app.MapWatcherEndpoints();
 app.MapFaultEndpoints();
+app.MapEventEndpoints();
 
 app.Run();
 
