@@ -20,6 +20,7 @@ public sealed class ApiReferenceTests(RedisServer redis) : FilestoreTest(redis)
             "/envs/{env}/services/{service}/cutover/audit", "/envs/{env}/services/{service}/publishing", "/envs/{env}/services/{service}/seed",
             "/envs/{env}/services/{service}/watcher", "/envs/{env}/policy", "/envs/{env}/services", "/access/tokens", "/faults",
             "/envs/{env}/services/{service}/watcher/probe", "/envs/{env}/services/{service}/watcher/probe/{name}", "/events/replay",
+            "/queues", "/queues/{queue}/paused", "/queues/audit",
         })
         {
             Assert.Contains(paths, p => p.TrimEnd('/') == route);
