@@ -5,6 +5,7 @@ using FilestoreStub.Cutover;
 using FilestoreStub.Events;
 using FilestoreStub.Faults;
 using FilestoreStub.Policies;
+using FilestoreStub.Queues;
 using FilestoreStub.Roots;
 using FilestoreStub.Seeding;
 using FilestoreStub.Watchers;
@@ -18,6 +19,7 @@ builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = 
 builder.Services.AddSingleton(TimeProvider.System);
 builder.AddApiReference();
 builder.AddEventQueues();
+builder.AddQueues();
 builder.AddManagedRoots();
 builder.Services.AddSingleton<Seeder>();
 builder.AddAccess();
@@ -44,6 +46,8 @@ app.MapCommandEndpoints();
 app.MapSeedingEndpoints();
 app.MapWatcherEndpoints();
 app.MapFaultEndpoints();
+app.MapEventEndpoints();
+app.MapQueueEndpoints();
 
 app.Run();
 

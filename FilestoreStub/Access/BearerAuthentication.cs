@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 
 namespace FilestoreStub.Access;
 
-/// <summary>Counts refused requests as <c>filestore_auth_failures_total{reason}</c> (the metric contract).</summary>
+/// <summary>Counts refused requests as <c>filestore_auth_failures_total{reason}</c> (docs/metrics.md, The contract).</summary>
 public sealed class AuthMetrics
 {
     private readonly Counter<long> _failures;

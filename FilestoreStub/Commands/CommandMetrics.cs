@@ -2,7 +2,7 @@ using System.Diagnostics.Metrics;
 
 namespace FilestoreStub.Commands;
 
-/// <summary>The command outcomes of the metric contract: <c>rejected</c> is the caller's fault, <c>failed</c> is Filestore's.</summary>
+/// <summary>The command outcomes of the metric contract (docs/metrics.md, The contract): <c>rejected</c> is the caller's fault, <c>failed</c> is Filestore's.</summary>
 public static class CommandOutcomes
 {
     public const string Success = "success";

@@ -2,7 +2,6 @@ using System.ComponentModel.DataAnnotations;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Microsoft.AspNetCore.Http.Features;
 
 namespace FilestoreStub.Commands;
 
@@ -45,41 +44,8 @@ public static class CommandBody
     };
 
     /// <summary>The body's bytes, or the problem that refuses it (413 over <paramref name="limit"/>).</summary>
-    public static async Task<(byte[]? Body, IResult? Problem)> ReadAsync(HttpRequest request, int limit, CancellationToken ct)
-    {
-        if (request.ContentLength > limit)
-        {
-            return (null, TooLarge(limit));
-        }
-
-        // Kestrel then stops reading at the limit itself; a chunked body is counted below either way.
-        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } max)
-        {
-            max.MaxRequestBodySize = limit;
-        }
-
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        try
-        {
-            int read;
-            while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
-            {
-                if (buffer.Length + read > limit)
-                {
-                    return (null, TooLarge(limit));
-                }
-
-                buffer.Write(chunk, 0, read);
-            }
-        }
-        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            return (null, TooLarge(limit));
-        }
-
-        return (buffer.ToArray(), null);
-    }
+    public static async Task<(byte[]? Body, IResult? Problem)> ReadAsync(HttpRequest request, int limit, CancellationToken ct) =>
+        await RequestBody.ReadAsync(request, limit, ct) is { } body ? (body, null) : (null, TooLarge(limit));
 
     /// <summary>Parses and validates a body into a <see cref="FileCommand"/>, or the 400 that says what is wrong.</summary>
     public static (FileCommand? Command, IResult? Problem) Parse(byte[] body)

@@ -1,3 +1,4 @@
+using FilestoreStub.Access;
 using FilestoreStub.Events;
 using FilestoreStub.Roots;
 using FilestoreStub.Watchers;
@@ -49,7 +50,7 @@ public static class CutoverEndpoints
             }
 
             return TypedResults.Ok(views);
-        }).WithTags("Cutover").RequireAuthorization(Access.AccessEndpoints.OperatorPolicy);
+        }).WithTags("Cutover").RequireAuthorization(AccessEndpoints.OperatorPolicy);
 
         var cutover = app.MapOperatorServiceGroup("/cutover", "Cutover");
 
@@ -94,8 +95,17 @@ public static class CutoverEndpoints
         });
 
         cutover.MapPost("/approval", async Task<Results<Ok<Approval>, ProblemHttpResult>> (
-            string env, string service, ApprovalRequest? request, CutoverStore store, TimeProvider time, HttpContext context) =>
+            string env, string service, ApprovalRequest? request, CutoverStore store, TimeProvider time, AuthMetrics auth, HttpContext context) =>
         {
+            // The shared bootstrap token is everyone's, so an approval made with it names nobody: the go/no-go must be a person's.
+            if (context.User.Identity!.Name == Principal.OperatorName)
+            {
+                auth.Failed("forbidden");
+                return Problems.Result(StatusCodes.Status403Forbidden, "approval-needs-a-person", "An approval must name a person",
+                    $"The shared '{Principal.OperatorName}' token may not approve. Issue the approver a named operator token with "
+                    + $"POST /access/tokens {{\"principal\":\"alice\",\"kind\":\"operator\"}} and approve with that token.");
+            }
+
             if (await store.ModeAsync(env, service) != CutoverModes.Shadow)
             {
                 return Problems.Result(StatusCodes.Status409Conflict, "not-in-shadow", "Nothing to approve",

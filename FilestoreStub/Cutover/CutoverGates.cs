@@ -33,9 +33,9 @@ public sealed class CutoverOptions
 }
 
 /// <summary>
-/// The gates of DESIGN section 3. <c>manual -> shadow</c>: a policy rule for the service, a live token of a principal
-/// that rule names, a completed seeding, the watcher on, publishing on. <c>shadow -> managed</c>: enough shadow
-/// commands, both shadow SLIs within objective, a recorded approval, and still the watcher and publishing on.
+/// The gates of docs/architecture.md, The domain. <c>manual -> shadow</c>: a policy rule for the service, a live
+/// token of a principal that rule names, a completed seeding, the watcher on, publishing on. <c>shadow -> managed</c>:
+/// enough shadow commands, both shadow SLIs within objective, a recorded approval, and still the watcher and publishing on.
 /// Every gate is checked every time, so a refusal names all that is missing at once.
 /// </summary>
 public sealed class CutoverGates(
@@ -124,7 +124,7 @@ public sealed class CutoverGates(
 
     private async Task<Gate> ApprovalAsync(string env, string service) => (await store.StateAsync(env, service)).Approval is { } approval
         ? new Gate("approval", true, $"Approved by {approval.By} at {approval.At:O}.")
-        : new Gate("approval", false, $"No operator approval recorded; POST /envs/{env}/services/{service}/cutover/approval.");
+        : new Gate("approval", false, $"No operator approval recorded; the approver posts to /envs/{env}/services/{service}/cutover/approval with a named operator token.");
 
     private static string Percent(double value) => value.ToString("0.###%", CultureInfo.InvariantCulture);
 }

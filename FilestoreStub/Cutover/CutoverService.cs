@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using BullMq;
 using FilestoreStub.Events;
+using FilestoreStub.Queues;
 using FilestoreStub.Roots;
 using FilestoreStub.Watchers;
 using Microsoft.Extensions.Options;
@@ -30,7 +31,7 @@ public sealed record TransitionOutcome(
 /// </summary>
 public sealed class CutoverService(
     CutoverStore store, CutoverGates gates, ShadowLedger shadow, DriftWatchers watchers, PublishingSwitch publishing, QueueDrain drain,
-    IOptions<CutoverOptions> options, IOptions<ManagedRootOptions> roots, TimeProvider time, ILogger<CutoverService> logger)
+    QueueAudit queueAudit, IOptions<CutoverOptions> options, IOptions<ManagedRootOptions> roots, TimeProvider time, ILogger<CutoverService> logger)
 {
     private static readonly (string From, string To)[] Allowed =
     [
@@ -110,9 +111,22 @@ public sealed class CutoverService(
             ("drain-queues", async () =>
             {
                 var reports = new List<string>();
+                var reason = $"rollback of {env}/{service}";
                 foreach (var queue in EventQueues.All)
                 {
-                    var report = await drain.DrainAsync(queue, deadline, Path.Combine(Path.GetFullPath(exports), $"{env}-{service}-{stamp}-{queue}.jsonl"), ct);
+                    // A drain pauses the queue while it exports; the audit says whose rollback that was, and when it ended.
+                    await queueAudit.AppendAsync(queue, QueueActions.DrainStarted, by, reason, correlationId);
+                    DrainReport report;
+                    try
+                    {
+                        report = await drain.DrainAsync(queue, deadline, Path.Combine(Path.GetFullPath(exports), $"{env}-{service}-{stamp}-{queue}.jsonl"), ct);
+                    }
+                    finally
+                    {
+                        // Also after a failed drain: either way it leaves the queue paused or not as it found it.
+                        await queueAudit.AppendAsync(queue, QueueActions.DrainFinished, by, reason, correlationId);
+                    }
+
                     reports.Add($"{queue}: {report.Processed} processed, {report.Exported} exported{(report.ExportFile is { } f ? $" to {f}" : string.Empty)}, "
                                 + $"{report.StillActive} still active, {(report.Emptied ? "emptied" : "deadline reached")}");
                 }

@@ -6,7 +6,7 @@ using StackExchange.Redis;
 
 namespace FilestoreStub.Cutover;
 
-/// <summary>The cutover modes of DESIGN section 3.</summary>
+/// <summary>The cutover modes of docs/architecture.md, The domain.</summary>
 public static class CutoverModes
 {
     public const string Manual = "manual";

@@ -52,6 +52,35 @@ public sealed class EventPublisher
         return added.All(a => a.Created);
     }
 
+    /// <summary>
+    /// Adds <paramref name="event"/> again to <paramref name="queue"/> only, as job <paramref name="name"/> with the data
+    /// exactly as exported (<paramref name="dataJson"/>) and the usual options; the other queue's copy may have been
+    /// processed already. True when the job was added, false when the queue still holds a job with the event's id.
+    /// </summary>
+    /// <exception cref="QueueUnavailableException">Redis is unreachable; nothing was added.</exception>
+    /// <exception cref="QueueDrainingException">The queue is being drained for a rollback; nothing was added.</exception>
+    /// <exception cref="PublishingPausedException">Publishing of the event's service is paused; nothing was added.</exception>
+    public async Task<bool> RepublishAsync(string queue, string name, FilestoreEvent @event, string dataJson, CancellationToken ct = default)
+    {
+        if (!EventQueues.All.Contains(queue))
+        {
+            throw new ArgumentException($"'{queue}' is not one of the event queues.", nameof(queue));
+        }
+
+        if (await _switch.IsPausedAsync(@event.Env, @event.Service))
+        {
+            throw new PublishingPausedException(@event.Env, @event.Service);
+        }
+
+        var added = await _producer.AddJsonAsync(queue, name, dataJson, Retention with { JobId = @event.EventId }, ct);
+        if (added.Created)
+        {
+            _published.Add(1, new KeyValuePair<string, object?>("env", @event.Env), new KeyValuePair<string, object?>("queue", queue));
+        }
+
+        return added.Created;
+    }
+
     /// <summary>Whether publishing of the service's events is paused (an operator or a rollback stopped it).</summary>
     public ValueTask<bool> IsPausedAsync(string env, string service) => _switch.IsPausedAsync(env, service);
 

@@ -27,6 +27,7 @@ public static class EventQueues
         builder.Services.AddSingleton<EventSequence>();
         builder.Services.AddSingleton<EventPublisher>();
         builder.Services.AddSingleton<EventOutbox>();
+        builder.Services.AddSingleton<EventReplay>();
         builder.Services.AddSingleton<OutboxRelay>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<OutboxRelay>());
         var health = builder.Services.AddHealthChecks();
@@ -49,4 +50,8 @@ public sealed class EventQueueOptions
     /// <summary>Waiting jobs above which a queue reports itself degraded.</summary>
     [Range(1, long.MaxValue)]
     public long BacklogThreshold { get; set; } = 10_000;
+
+    /// <summary>The largest export <c>POST /events/replay</c> accepts; a larger one gets 413 (split it by lines: each stands alone).</summary>
+    [Range(1024, 1024 * 1024 * 1024)]
+    public int MaxReplayBytes { get; set; } = 16 * 1024 * 1024;
 }

@@ -12,7 +12,7 @@ public static class EventSources
     public const string Seed = "seed";
 }
 
-/// <summary>What happened to a path. Drift uses the four kinds of the metric contract; commands and seeding add theirs.</summary>
+/// <summary>What happened to a path. Drift uses the four kinds of the metric contract (docs/metrics.md, The contract); commands and seeding add theirs.</summary>
 public static class EventKinds
 {
     public const string Created = "created";

@@ -19,10 +19,15 @@ public sealed class ApiReferenceTests(RedisServer redis) : FilestoreTest(redis)
             "/envs/{env}/services/{service}/commands", "/envs/{env}/services/{service}/cutover", "/envs/{env}/services/{service}/cutover/approval",
             "/envs/{env}/services/{service}/cutover/audit", "/envs/{env}/services/{service}/publishing", "/envs/{env}/services/{service}/seed",
             "/envs/{env}/services/{service}/watcher", "/envs/{env}/policy", "/envs/{env}/services", "/access/tokens", "/faults",
+            "/envs/{env}/services/{service}/watcher/probe", "/envs/{env}/services/{service}/watcher/probe/{name}", "/events/replay",
+            "/queues", "/queues/{queue}/paused", "/queues/audit",
         })
         {
             Assert.Contains(paths, p => p.TrimEnd('/') == route);
         }
+
+        var replayBody = document.GetProperty("paths").GetProperty("/events/replay").GetProperty("post").GetProperty("requestBody").GetProperty("content");
+        Assert.Equal(["application/x-ndjson", "text/plain"], replayBody.EnumerateObject().Select(c => c.Name).Order());
 
         Assert.Equal("bearer", document.GetProperty("components").GetProperty("securitySchemes").GetProperty("Bearer").GetProperty("scheme").GetString());
     }

@@ -152,9 +152,46 @@ public sealed class CutoverTests(RedisServer redis) : FilestoreTest(redis)
     [Fact]
     public async Task An_approval_outside_shadow_is_refused()
     {
-        using var response = await Steps.Operator.PostAsJsonAsync($"{Steps.Route}/cutover/approval", new { note = "too early" });
+        using var approver = await Steps.NamedOperatorAsync();
+
+        using var response = await approver.PostAsJsonAsync($"{Steps.Route}/cutover/approval", new { note = "too early" });
 
         Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task The_shared_operator_token_may_not_approve_because_an_approval_must_name_a_person()
+    {
+        await Steps.IntoShadowAsync();
+
+        using var response = await Steps.Operator.PostAsJsonAsync($"{Steps.Route}/cutover/approval", new { note = "by whoever holds the shared token" });
+
+        var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Equal("https://filestore.sandbox/problems/approval-needs-a-person", problem.GetProperty("type").GetString());
+        Assert.Contains("""POST /access/tokens {"principal":"alice","kind":"operator"}""", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        var state = await Steps.StateAsync();
+        Assert.Equal(JsonValueKind.Null, state.GetProperty("approval").ValueKind);
+        await Scrape.UntilAsync(App, "filestore_auth_failures_total", 1, ("reason", "forbidden"));
+    }
+
+    [Fact]
+    public async Task A_named_operator_token_approves_and_the_approval_and_its_gate_name_that_person()
+    {
+        await Steps.IntoShadowAsync();
+        using var approver = await Steps.NamedOperatorAsync("bob");
+
+        using var response = await approver.PostAsJsonAsync($"{Steps.Route}/cutover/approval", new { note = "watched the shadow run" });
+
+        var approval = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(("bob", "watched the shadow run"), (approval.GetProperty("by").GetString(), approval.GetProperty("note").GetString()));
+        var state = await Steps.StateAsync();
+        Assert.Equal("bob", state.GetProperty("approval").GetProperty("by").GetString());
+        var approvalGate = state.GetProperty("next").EnumerateArray().Single(n => n.GetProperty("to").GetString() == "managed")
+            .GetProperty("gates").EnumerateArray().Single(g => g.GetProperty("name").GetString() == "approval");
+        Assert.True(approvalGate.GetProperty("passed").GetBoolean());
+        Assert.StartsWith("Approved by bob at ", approvalGate.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -32,9 +32,12 @@ public sealed class CutoverSteps(FilestoreApp app, string env = "staging", strin
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
-    public async Task<string> IssueTokenAsync(string principal = Principal, long? lifetimeSeconds = null)
+    /// <summary>The operator the helpers approve as: approvals need a named operator token, never the shared one.</summary>
+    public const string Approver = "alice";
+
+    public async Task<string> IssueTokenAsync(string principal = Principal, long? lifetimeSeconds = null, string kind = "service")
     {
-        using var response = await Operator.PostAsJsonAsync("/access/tokens", new { principal, lifetimeSeconds });
+        using var response = await Operator.PostAsJsonAsync("/access/tokens", new { principal, kind, lifetimeSeconds });
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString()!;
     }
@@ -66,9 +69,15 @@ public sealed class CutoverSteps(FilestoreApp app, string env = "staging", strin
         Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
     }
 
+    /// <summary>A client holding a fresh operator token of <paramref name="principal"/> (a person, not the shared token).</summary>
+    public async Task<HttpClient> NamedOperatorAsync(string principal = Approver) =>
+        app.ClientWith(await IssueTokenAsync(principal, kind: "operator"));
+
+    /// <summary>Approves shadow -> managed as <see cref="Approver"/>, as the runbook's approver does with their own token.</summary>
     public async Task ApproveAsync()
     {
-        using var response = await Operator.PostAsJsonAsync($"{Route}/cutover/approval", new { note = "rehearsed" });
+        using var approver = await NamedOperatorAsync();
+        using var response = await approver.PostAsJsonAsync($"{Route}/cutover/approval", new { note = "rehearsed" });
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 

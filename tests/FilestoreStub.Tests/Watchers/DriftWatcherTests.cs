@@ -1,5 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text.Json;
 using FilestoreStub.Events;
 using FilestoreStub.Tests.Infrastructure;
 using FilestoreStub.Watchers;
@@ -72,6 +74,106 @@ public sealed class DriftWatcherTests(RedisServer redis) : FilestoreTest(redis)
         var state = await restarted.Operator().GetFromJsonAsync<WatcherState>(Route);
 
         Assert.True(state!.Enabled);
+    }
+
+    private async Task<List<(string Queue, FilestoreEvent Event)>> DriftEventsOf(string path)
+    {
+        var found = new List<(string, FilestoreEvent)>();
+        foreach (var queue in EventQueues.All)
+        {
+            found.AddRange((await QueuedEvents.WaitingAsync(Redis, queue))
+                .Where(e => e.Source == EventSources.Drift && e.Env == "staging" && e.Service == "billing" && e.Path == path)
+                .Select(e => (queue, e)));
+        }
+
+        return found;
+    }
+
+    private static string ProblemType(string body) => JsonDocument.Parse(body).RootElement.GetProperty("type").GetString()!;
+
+    private string[] ProbeFiles() => Directory.GetFiles(Root, "filestore-watcher-probe-*").Select(Path.GetFileName).ToArray()!;
+
+    [Fact]
+    public async Task A_probe_and_its_removal_reach_both_queues_as_drift_because_filestore_does_not_announce_them()
+    {
+        await SetWatcher(true);
+        var client = App.Operator();
+
+        using var written = await client.PostAsync($"{Route}/probe", null);
+
+        var probe = await written.Content.ReadFromJsonAsync<ProbeFile>();
+        Assert.Equal(HttpStatusCode.Created, written.StatusCode);
+        Assert.Matches("^filestore-watcher-probe-[0-9]{8}T[0-9]{9}Z-[0-9a-f]{4}\\.txt$", probe!.Path);
+        Assert.Equal(("staging", "billing"), (probe.Env, probe.Service));
+        Assert.Equal($"/envs/staging/services/billing/watcher/probe/{probe.Path}", written.Headers.Location?.OriginalString);
+        var file = Path.Combine(Root, probe.Path);
+        Assert.Equal(probe.Sha256, Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(file))));
+        var created = await Eventually.Until(() => DriftEventsOf(probe.Path), e => e.Count == 2, what: "the probe's created drift event in both queues");
+        Assert.Equal(EventQueues.All.Order(), created.Select(c => c.Queue).Order());
+        Assert.All(created, c => Assert.Equal((EventKinds.Created, probe.Sha256), (c.Event.Kind, c.Event.Sha256)));
+
+        using var removed = await client.DeleteAsync($"{Route}/probe/{probe.Path}");
+
+        Assert.Equal(HttpStatusCode.OK, removed.StatusCode);
+        var gone = await removed.Content.ReadFromJsonAsync<ProbeFile>();
+        Assert.Equal((probe.Path, probe.Sha256), (gone!.Path, gone.Sha256));
+        Assert.False(File.Exists(file));
+        var all = await Eventually.Until(() => DriftEventsOf(probe.Path), e => e.Count(d => d.Event.Kind == EventKinds.Deleted) == 2,
+            what: "the probe's deleted drift event in both queues");
+        Assert.Equal(4, all.Count);
+    }
+
+    [Fact]
+    public async Task No_probe_is_written_while_the_watcher_is_off_because_nobody_would_see_it()
+    {
+        using var response = await App.Operator().PostAsync($"{Route}/probe", null);
+
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        Assert.Equal("https://filestore.sandbox/problems/watcher-off", ProblemType(await response.Content.ReadAsStringAsync()));
+        Assert.Empty(ProbeFiles());
+    }
+
+    [Fact]
+    public async Task No_probe_is_written_or_removed_in_shadow_where_it_would_count_as_an_unplanned_change()
+    {
+        await new CutoverSteps(App).IntoShadowAsync();
+        var name = "filestore-watcher-probe-20260101T000000000Z-abcd.txt";
+
+        using var write = await App.Operator().PostAsync($"{Route}/probe", null);
+        using var remove = await App.Operator().DeleteAsync($"{Route}/probe/{name}");
+
+        Assert.Equal((HttpStatusCode.Conflict, HttpStatusCode.Conflict), (write.StatusCode, remove.StatusCode));
+        Assert.Equal("https://filestore.sandbox/problems/probe-in-shadow", ProblemType(await write.Content.ReadAsStringAsync()));
+        Assert.Equal("https://filestore.sandbox/problems/probe-in-shadow", ProblemType(await remove.Content.ReadAsStringAsync()));
+        Assert.Empty(ProbeFiles());
+    }
+
+    [Theory]
+    [InlineData("README.txt")]
+    [InlineData("filestore-watcher-probe-20260101T000000000Z-ABCD.txt")]
+    [InlineData("filestore-watcher-probe-20260101T000000000Z-abcd.txt.bak")]
+    [InlineData("..%2FREADME.txt")]
+    public async Task Only_probe_files_can_be_removed_through_the_probe_route(string name)
+    {
+        await SetWatcher(true);
+        var before = Directory.GetFiles(Root, "*", SearchOption.AllDirectories).Order().ToList();
+
+        using var response = await App.Operator().DeleteAsync($"{Route}/probe/{name}");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("https://filestore.sandbox/problems/validation", ProblemType(await response.Content.ReadAsStringAsync()));
+        Assert.Equal(before, Directory.GetFiles(Root, "*", SearchOption.AllDirectories).Order().ToList());
+    }
+
+    [Fact]
+    public async Task Removing_a_probe_that_is_not_there_is_a_404()
+    {
+        await SetWatcher(true);
+
+        using var response = await App.Operator().DeleteAsync($"{Route}/probe/filestore-watcher-probe-20260101T000000000Z-abcd.txt");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("https://filestore.sandbox/problems/not-found", ProblemType(await response.Content.ReadAsStringAsync()));
     }
 
     [Fact]
