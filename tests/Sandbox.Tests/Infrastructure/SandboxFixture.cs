@@ -1,5 +1,6 @@
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
+using System.Net.Http.Json;
 using Aspire.Hosting.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -66,6 +67,17 @@ public sealed class SandboxFixture : IAsyncLifetime
             .Single(p => p.Name == "filestore" + Sandbox.AppHost.ServiceExtensions.OperatorTokenSuffix);
         var client = HttpClientFor("filestore");
         client.DefaultRequestHeaders.Authorization = new("Bearer", await token.GetValueAsync(CancellationToken.None));
+        return client;
+    }
+
+    /// <summary>A client of the Filestore API holding a fresh operator token in a person's name (approvals must name one).</summary>
+    public async Task<HttpClient> NamedOperatorAsync(string person)
+    {
+        using var shared = await FilestoreOperatorAsync();
+        using var issued = await shared.PostAsJsonAsync("/access/tokens", new { principal = person, kind = "operator" });
+        issued.EnsureSuccessStatusCode();
+        var client = HttpClientFor("filestore");
+        client.DefaultRequestHeaders.Authorization = new("Bearer", (await issued.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("token").GetString());
         return client;
     }
 

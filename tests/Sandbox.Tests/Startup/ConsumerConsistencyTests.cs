@@ -84,7 +84,11 @@ public sealed class ConsumerConsistencyTests(SandboxFixture sandbox)
             await CommandAsync(reports, new { command = "mkdir", path = $"planned-{i}" });
         }
 
-        await OkAsync(operatorClient.PostAsJsonAsync($"{Route}/cutover/approval", new { note = "consistency test" }));
+        using (var approver = await sandbox.NamedOperatorAsync("carol"))
+        {
+            await OkAsync(approver.PostAsJsonAsync($"{Route}/cutover/approval", new { note = "consistency test" }));
+        }
+
         await OkAsync(operatorClient.PostAsJsonAsync($"{Route}/cutover", new { to = "managed" }));
 
         // Commands of every kind, a folder move among them.

@@ -72,7 +72,8 @@ public sealed class CutoverRehearsalTests(SandboxFixture sandbox)
 
         Assert.False(Directory.Exists(Path.Combine(root, "rehearsal")));
         Assert.Equal(["approval"], await FailedGatesAsync(operatorClient, "managed"));
-        await OkAsync(operatorClient.PostAsJsonAsync($"{Route}/cutover/approval", new { note = "rehearsal" }));
+        using var approver = await sandbox.NamedOperatorAsync("bob");
+        await OkAsync(approver.PostAsJsonAsync($"{Route}/cutover/approval", new { note = "rehearsal" }));
         await OkAsync(operatorClient.PostAsJsonAsync($"{Route}/cutover", new { to = "managed" }));
 
         // Managed: commands are executed and published; an out-of-band change is drift.

@@ -66,7 +66,14 @@ try
     var shadow = await MeasureAsync(http, token, Route, filesPerClient, "shadow", seconds, concurrency);
     var shadowLight = await MeasureAsync(http, token, Route, filesPerClient, "shadow-light", seconds, Light);
 
-    await Ok(http.PostAsJsonAsync($"{Route}/cutover/approval", new { note = "benchmark" }));
+    // Approvals name a person: the benchmark approves under a named operator token of its own.
+    var issued = await (await Ok(http.PostAsJsonAsync("/access/tokens", new { principal = "benchmark", kind = "operator" }))).Content.ReadFromJsonAsync<JsonElement>();
+    using (var approver = new HttpClient { BaseAddress = http.BaseAddress })
+    {
+        approver.DefaultRequestHeaders.Authorization = new("Bearer", issued.GetProperty("token").GetString());
+        await Ok(approver.PostAsJsonAsync($"{Route}/cutover/approval", new { note = "benchmark" }));
+    }
+
     await Ok(http.PostAsJsonAsync($"{Route}/cutover", new { to = "managed" }));
     var managed = await MeasureAsync(http, token, Route, filesPerClient, "managed", seconds, concurrency);
     var managedLight = await MeasureAsync(http, token, Route, filesPerClient, "managed-light", seconds, Light);

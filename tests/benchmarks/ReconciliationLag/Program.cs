@@ -109,7 +109,14 @@ static async Task<string> CutOverAsync(HttpClient api)
         using var response = await client.SendAsync(request);
     }
 
-    await Ok(api.PostAsJsonAsync($"{Route}/cutover/approval", new { note = "lag benchmark" }));
+    // Approvals name a person: the benchmark approves under a named operator token of its own.
+    var approverToken = (await Ok(api.PostAsJsonAsync("/access/tokens", new { principal = "benchmark", kind = "operator" }))).GetProperty("token").GetString();
+    using (var approver = new HttpClient { BaseAddress = api.BaseAddress })
+    {
+        approver.DefaultRequestHeaders.Authorization = new("Bearer", approverToken);
+        await Ok(approver.PostAsJsonAsync($"{Route}/cutover/approval", new { note = "lag benchmark" }));
+    }
+
     await Ok(api.PostAsJsonAsync($"{Route}/cutover", new { to = "managed" }));
     return token;
 }
