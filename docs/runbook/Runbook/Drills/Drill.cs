@@ -14,6 +14,7 @@ public static class Drill
     public static readonly TimeSpan DefaultPageWithin = TimeSpan.FromMinutes(5);
     public static readonly TimeSpan DefaultResolveWithin = TimeSpan.FromMinutes(5);
     public static readonly TimeSpan DefaultObserve = TimeSpan.FromSeconds(30);
+    public static readonly TimeSpan TrafficVisibleWithin = TimeSpan.FromSeconds(45);
 
     public sealed record Result(ProcedureReport Report, TimeSpan? TimeToPage, string? PagedBy);
 
@@ -23,7 +24,7 @@ public static class Drill
         var run = session.Begin($"drill:{scenario.Name}", target.Env, target.Service);
         var prometheus = session.RequirePrometheus();
 
-        await run.StepAsync("ready", $"Nothing of '{scenario.Name}' is firing yet{(scenario.NeedsTraffic ? " and commands are flowing" : string.Empty)}", async (_, token) =>
+        await run.StepAsync("ready", $"Nothing of '{scenario.Name}' is firing yet{(scenario.NeedsTraffic ? " and commands are flowing" : string.Empty)}", async (progress, token) =>
         {
             var firing = (await prometheus.FiringAsync(token)).Where(a => scenario.ExpectedAlerts.Contains(a.Name)).ToList();
             if (firing.Count > 0)
@@ -34,10 +35,19 @@ public static class Drill
             var evidence = new List<string> { "none of the expected alerts firing" };
             if (scenario.NeedsTraffic)
             {
-                var rate = await prometheus.ScalarAsync("sum(rate(filestore_commands_total[1m]))", token) ?? 0;
-                evidence.Add(rate > 0
-                    ? $"{rate:0.#} commands/s flowing"
-                    : throw new CheckFailedException("No command traffic: this drill needs commands flowing; start it with: runbook traffic --prepare"));
+                // Traffic started just now shows in Prometheus after two scrapes.
+                object rate;
+                try
+                {
+                    rate = await Waiting.UntilAsync("commands flowing (Prometheus)", TrafficVisibleWithin, progress, async t =>
+                        await prometheus.ScalarAsync("sum(rate(filestore_commands_total[1m])) > 0", t) is { } r ? ((object?)r, "flowing") : (null, "no commands yet"), token);
+                }
+                catch (CheckFailedException)
+                {
+                    throw new CheckFailedException("No command traffic: this drill needs commands flowing; add --traffic 10, or run runbook traffic in another terminal.");
+                }
+
+                evidence.Add($"{rate:0.#} commands/s flowing");
             }
 
             if (scenario.NeedsManaged)

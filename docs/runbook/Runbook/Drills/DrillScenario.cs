@@ -72,7 +72,12 @@ public sealed record DrillScenario(
             done.Add(Said(await session.Consumer(consumer).CallAsync(HttpMethod.Delete, "/stall", null, ct), $"{consumer} stall cleared"));
         }
 
-        done.Add(await Find("queue-paused").Clear(session, target, ct));
+        var queues = await session.Filestore.GetAsync("/queues", ct);
+        if (queues.EnumerateArray().Any(q => q.GetProperty("queue").GetString() == "metastore-events" && q.GetProperty("paused").GetBoolean()))
+        {
+            done.Add(await Find("queue-paused").Clear(session, target, ct));
+        }
+
         foreach (var env in new[] { "staging", "production" })
         {
             foreach (var service in (await session.Filestore.GetAsync($"/envs/{env}/services", ct)).EnumerateArray()

@@ -17,7 +17,7 @@ public static class SandboxReset
         "{__name__=~\"http_server_request_duration_seconds.*\", job=\"filestore\"}",
         "{__name__=\"filestore_commands_total\"}",
         "{__name__=~\"consumer_reconciliation_lag_seconds.*\"}",
-        "{__name__=~\"slo:.+\"}",
+        "{__name__=~\"slo:(sli_error|burn_rate|error_budget).+\"}",
     ];
 
     public static readonly TimeSpan ResolveWithin = TimeSpan.FromMinutes(3);

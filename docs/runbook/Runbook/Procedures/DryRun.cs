@@ -42,7 +42,7 @@ public static class DryRun
         {
             using var client = new ServiceApi(service, session.Target.Filestore, serviceToken);
             var folder = $"dry-run/{run.Id}";
-            JsonElement? example = null;
+            string? example = null;
             for (var i = 0; i < commands; i++)
             {
                 var body = new { command = "put", path = $"{folder}/file-{i:000}.txt", text = $"dry-run {run.Id} file {i}\n" };
@@ -57,11 +57,13 @@ public static class DryRun
                     throw new CheckFailedException($"Shadow command {i + 1} was executed: the service is not in shadow mode.");
                 }
 
-                example ??= answer.Body.TryGetProperty("change", out var plan) ? plan : null;
+                example ??= answer.Body.TryGetProperty("change", out var plan)
+                    ? $"{plan.GetProperty("kind").GetString()} {plan.GetProperty("path").GetString()} ({plan.GetProperty("size")} bytes)"
+                    : null;
                 progress.Report($"{i + 1} of {commands} planned");
             }
 
-            return $"{commands} commands planned under {folder}, none written; first plan: {example?.ToString() ?? "(none)"}.";
+            return $"{commands} commands planned under {folder}, none written; first plan: {example ?? "(none)"}.";
         }, ct);
 
         await run.StepAsync("observe", $"Watch the disk for {observe.TotalSeconds:0} s while in shadow", async (progress, token) =>
