@@ -5,6 +5,8 @@
 sandbox_missing_binaries() {
   local missing=()
   command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+  # The runbook's queue checks use redis-cli (Debian's redis-tools, which redis-server brings along).
+  command -v redis-cli >/dev/null 2>&1 || missing+=(redis-cli)
   command -v prometheus >/dev/null 2>&1 || missing+=(prometheus)
   command -v promtool >/dev/null 2>&1 || missing+=(promtool)
   echo "${missing[@]:-}"
@@ -29,12 +31,12 @@ sandbox_install_executables_prerequisites() {
       if sudo -n true 2>/dev/null; then
         sudo="sudo"
       else
-        echo "sandbox: run 'sudo apt-get update && sudo apt-get install -y redis-server prometheus', then this command again." >&2
+        echo "sandbox: run 'sudo apt-get update && sudo apt-get install -y redis-server redis-tools prometheus', then this command again." >&2
         return 1
       fi
     fi
     $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq redis-server prometheus >/dev/null
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq redis-server redis-tools prometheus >/dev/null
   elif command -v brew >/dev/null 2>&1; then
     brew install redis prometheus
   else
@@ -50,8 +52,13 @@ sandbox_install_executables_prerequisites() {
 }
 
 # The interop tests drive the real BullMQ from Node.js; installs Node.js and npm when missing, then the pinned
-# packages of tests/BullMq.Tests/interop with `npm ci` (into its ignored node_modules folder).
+# packages of tests/BullMq.Tests/interop with `npm ci` (into its ignored node_modules folder). The runbook's
+# doc-tests run its curl commands, so curl too.
 sandbox_install_test_prerequisites() {
+  if ! command -v curl >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ]; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq curl >/dev/null
+  fi
   if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
     echo "sandbox: installing Node.js and npm for the BullMQ interop tests"
     if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ]; then

@@ -51,8 +51,8 @@ internal static class CliContext
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(resultOnStdout ? Console.Error : Console.Out) });
         if (!console.Profile.Capabilities.Interactive)
         {
-            // A log file or a pipe has no width: keep tables and evidence on one line each rather than 80 columns.
-            console.Profile.Width = 240;
+            // A log file or a pipe has no width: one line per step, however long its evidence, so logs and greps see it whole.
+            console.Profile.Width = 4096;
         }
 
         return console;
