@@ -73,7 +73,15 @@ public sealed class ConsumerConsistencyTests(SandboxFixture sandbox)
             }
         }
 
-        // reports in production, cut over to managed through the API.
+        // reports in production, cut over to managed through the API (rolled back first if the training guide's
+        // doc-test left it cut over).
+        if ((await OkAsync(operatorClient.GetAsync($"{Route}/cutover"))).GetProperty("mode").GetString() != "manual")
+        {
+            await OkAsync(operatorClient.PostAsJsonAsync($"{Route}/cutover", new { to = "manual", drainDeadlineSeconds = 5 }));
+            await OkAsync(operatorClient.PutAsJsonAsync($"{Route}/publishing", new { enabled = true }));
+            await OkAsync(operatorClient.PutAsJsonAsync($"{Route}/watcher", new { enabled = true }));
+        }
+
         await OkAsync(operatorClient.PutAsJsonAsync("/envs/production/policy", ReportsPolicy));
         var token = (await OkAsync(operatorClient.PostAsJsonAsync("/access/tokens", new { principal = "reports-app" }))).GetProperty("token").GetString();
         using var reports = sandbox.HttpClientFor("filestore");

@@ -45,6 +45,8 @@ public sealed class CutoverRehearsalTests(SandboxFixture sandbox)
         var operatorClient = await sandbox.FilestoreOperatorAsync();
         await using var redisConnection = await ConnectionMultiplexer.ConnectAsync((await sandbox.App.GetConnectionStringAsync("redis"))!);
         var redis = redisConnection.GetDatabase();
+        // The runbook's doc-test rehearses the same service and leaves it rolled back, with publishing paused.
+        await OkAsync(operatorClient.PutAsJsonAsync($"{Route}/publishing", new { enabled = true }));
         await OkAsync(operatorClient.PutAsJsonAsync($"{Route}/watcher", new { enabled = false }));
 
         // Each missing precondition is named; meeting it removes exactly its gate from the refusal.
