@@ -1,7 +1,7 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Runbook.Procedures;
 using Runbook.Steps;
+using Runbook.Targets;
 
 namespace Runbook.Drills;
 
@@ -36,8 +36,8 @@ public sealed record DrillScenario(
         new("consumer-stall", "Metastore stalls", "Metastore stops applying events for ten minutes.",
             ["ReconciliationStalled"], NeedsTraffic: true, NeedsManaged: false,
             "Consumers: applied per second and lag; Queues: waiting jobs and oldest waiting age.",
-            async (s, _, ct) => Said(await s.Consumer("metastore").CallAsync(HttpMethod.Put, "/stall", new { pauseSeconds = 600 }, ct), "metastore stalled for 600 s"),
-            async (s, _, ct) => Said(await s.Consumer("metastore").CallAsync(HttpMethod.Delete, "/stall", null, ct), "metastore applies again")),
+            (s, _, ct) => CallAsync(s.Consumer("metastore"), HttpMethod.Put, "/stall", new { pauseSeconds = 600 }, "metastore stalled for 600 s", ct),
+            (s, _, ct) => CallAsync(s.Consumer("metastore"), HttpMethod.Delete, "/stall", null, "metastore applies again", ct)),
         new("watcher-off", "Watcher off on a managed service", "The drift watcher of a managed service is turned off.",
             ["DriftWatcherDisabledOnManagedService"], NeedsTraffic: false, NeedsManaged: true,
             "Cutover overview: watchers and modes.",
@@ -46,8 +46,8 @@ public sealed record DrillScenario(
         new("queue-paused", "Queue paused by hand", "The metastore-events queue is paused outside any cutover.",
             ["QueuePausedOutsideCutoverWindow"], NeedsTraffic: false, NeedsManaged: false,
             "Queues: paused state and waiting jobs; GET /queues/audit says who paused it.",
-            async (s, _, ct) => Said(await s.Filestore.CallAsync(HttpMethod.Put, "/queues/metastore-events/paused", new { paused = true, reason = "drill: queue-paused" }, ct), "metastore-events paused"),
-            async (s, _, ct) => Said(await s.Filestore.CallAsync(HttpMethod.Put, "/queues/metastore-events/paused", new { paused = false }, ct), "metastore-events resumed")),
+            (s, _, ct) => CallAsync(s.Filestore, HttpMethod.Put, "/queues/metastore-events/paused", new { paused = true, reason = "drill: queue-paused" }, "metastore-events paused", ct),
+            (s, _, ct) => CallAsync(s.Filestore, HttpMethod.Put, "/queues/metastore-events/paused", new { paused = false }, "metastore-events resumed", ct)),
         new("latency", "Latency (500 ms)", "Every command is delayed by 500 ms.",
             [], NeedsTraffic: true, NeedsManaged: false,
             "Cutover overview: command duration percentiles. No SLO covers latency, so nothing pages: a question for the trainee.",
@@ -66,10 +66,10 @@ public sealed record DrillScenario(
     /// <summary>Ends every drill fault at once: what a trainer does between exercises.</summary>
     public static async Task<string> ClearAllAsync(RunbookSession session, DrillTarget target, CancellationToken ct)
     {
-        var done = new List<string> { Said(await session.Filestore.CallAsync(HttpMethod.Delete, "/faults", null, ct), "Filestore faults cleared") };
-        foreach (var consumer in new[] { "metastore", "timestore" })
+        var done = new List<string> { await CallAsync(session.Filestore, HttpMethod.Delete, "/faults", null, "Filestore faults cleared", ct) };
+        foreach (var consumer in RunbookTarget.Consumers)
         {
-            done.Add(Said(await session.Consumer(consumer).CallAsync(HttpMethod.Delete, "/stall", null, ct), $"{consumer} stall cleared"));
+            done.Add(await CallAsync(session.Consumer(consumer), HttpMethod.Delete, "/stall", null, $"{consumer} stall cleared", ct));
         }
 
         var queues = await session.Filestore.GetAsync("/queues", ct);
@@ -91,7 +91,11 @@ public sealed record DrillScenario(
         return string.Join("; ", done) + ".";
     }
 
-    private static string Said(JsonElement _, string what) => what;
+    private static async Task<string> CallAsync(ServiceApi api, HttpMethod method, string path, object? body, string done, CancellationToken ct)
+    {
+        await api.CallAsync(method, path, body, ct);
+        return done;
+    }
 
     // Faults are set as a whole; one drill's fault is added to (or taken from) those active, so drills combine.
     private static async Task<string> SetFaultAsync(RunbookSession session, string fault, JsonNode? value, CancellationToken ct)
