@@ -18,7 +18,9 @@ foreach (var command in ProcedureCommands.All().Concat(SetupCommands.All()).Conc
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
 {
-    Console.Error.WriteLine($"runbook: {parsed.Errors[0].Message} (see runbook --help)");
+    // One line, like every other failure: System.CommandLine puts the allowed values of an argument on lines of their own.
+    var message = string.Join(' ', parsed.Errors[0].Message.Split(['\r', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+    Console.Error.WriteLine($"runbook: {message} (see runbook --help)");
     return (int)RunbookExit.BadUsage;
 }
 

@@ -62,7 +62,7 @@ public sealed class ExecutablesModeTests() : ModelTest("executables")
             "runbook-dry-run", "runbook-approve", "runbook-cutover", "runbook-rollback", "start-drill-traffic", "stop-drill-traffic", "clear-drills",
             "enable-watchers", "disable-watchers", "pause-publishing", "resume-publishing", "seed-all",
         });
-        Assert.Subset(commands.Keys.ToHashSet(), Runbook.Drills.DrillScenario.All.Select(s => s.Name).ToHashSet());
+        Assert.Subset(commands.Keys.ToHashSet(), global::Runbook.Drills.DrillScenario.All.Select(s => s.Name).ToHashSet());
         // Changing modes asks first, and names where: an environment from a fixed list and a service.
         Assert.All(ModeChanging, name => Assert.False(string.IsNullOrEmpty(commands[name].ConfirmationMessage)));
         Assert.All(RunbookCommands, name =>
