@@ -101,6 +101,10 @@ public sealed class QueueOperations(QueueConnection connection, string name, Tim
     public Task<Job?> GetJobAsync(string jobId) =>
         Guard(async db => Job.FromHash(Keys.Name, jobId, await db.HashGetAllAsync(Keys.Job(jobId))));
 
+    /// <summary>The ids of the jobs workers hold right now (the <c>active</c> list), as BullMQ's <c>getActive()</c> lists them.</summary>
+    public Task<IReadOnlyList<string>> GetActiveJobIdsAsync() =>
+        Guard(async db => (IReadOnlyList<string>)(await db.ListRangeAsync(Keys.Active)).Select(id => (string)id!).ToList());
+
     /// <summary>The job's state, as BullMQ's <c>getState()</c> reports it.</summary>
     public Task<string> GetStateAsync(string jobId) => Guard(async db =>
     {

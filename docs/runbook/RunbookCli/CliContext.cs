@@ -41,7 +41,12 @@ internal static class CliContext
 
     public static readonly Option<bool> Json = new("--json") { Description = "Print the result as JSON (for scripts) instead of text.", Recursive = true };
 
-    public static readonly JsonSerializerOptions JsonOutput = new(Journal.Json) { WriteIndented = true };
+    // A measurement can be NaN (a ratio over no traffic); scripts get "NaN" rather than a crash.
+    public static readonly JsonSerializerOptions JsonOutput = new(Journal.Json)
+    {
+        WriteIndented = true,
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
 
     public static IEnumerable<Option> All => [Sandbox, Filestore, Metastore, Timestore, Prometheus, Redis, Records, Json];
 

@@ -52,6 +52,13 @@ internal static class DrillCommands
                 return Task.FromResult(0);
             }
 
+            // An unknown scenario is bad usage whether or not a sandbox runs: say so before looking for one.
+            if (name != "clear" && DrillScenario.All.All(s => s.Name != name))
+            {
+                Console.Error.WriteLine($"runbook: Unknown drill scenario '{name}'; known: {string.Join(", ", DrillScenario.All.Select(s => s.Name))}, list, clear.");
+                return Task.FromResult((int)RunbookExit.BadUsage);
+            }
+
             return CliContext.RunAsync(parse, async (session, console, token) =>
             {
                 var target = new DrillTarget(parse.GetValue(env)!, parse.GetValue(service)!);

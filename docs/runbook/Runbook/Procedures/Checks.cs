@@ -51,7 +51,10 @@ public static class Checks
         return tickets.Count == 0 ? "No alert firing." : $"No page firing; tickets firing: {string.Join(", ", tickets)}.";
     }
 
-    /// <summary>Every SLO still has error budget left; an SLO with no measurement yet (no traffic) has all of it.</summary>
+    /// <summary>
+    /// Every SLO still has error budget left; an SLO with no measurement yet (no traffic: its ratio is NaN or infinite)
+    /// has all of it.
+    /// </summary>
     public static async Task<string> BudgetsLeftAsync(RunbookSession session, CancellationToken ct)
     {
         var prometheus = session.RequirePrometheus();
@@ -61,7 +64,7 @@ public static class Checks
             throw new CheckFailedException("Prometheus records no SLO (slo:objective:ratio is empty): the SLO rules are not loaded.");
         }
 
-        var budgets = (await prometheus.QueryAsync(BudgetQuery, ct)).Where(b => !double.IsNaN(b.Value)).ToDictionary(b => b.Labels.GetValueOrDefault("slo", "?"), b => b.Value);
+        var budgets = (await prometheus.QueryAsync(BudgetQuery, ct)).Where(b => double.IsFinite(b.Value)).ToDictionary(b => b.Labels.GetValueOrDefault("slo", "?"), b => b.Value);
         var summary = string.Join(", ", objectives.Order().Select(slo =>
             budgets.TryGetValue(slo, out var left) ? $"{slo} {Percent(left)} left" : $"{slo} not measured yet (no traffic), all left"));
         return budgets.Values.Any(left => left <= 0)

@@ -14,6 +14,9 @@ public static partial class Rollback
 {
     public const int DefaultDrainDeadlineSeconds = 30;
 
+    // How long the verification waits for jobs a consumer holds before it reports them instead.
+    private static readonly TimeSpan ActiveSettle = TimeSpan.FromSeconds(30);
+
     /// <summary>The export files the drain wrote; replay them after the next cutover, or discard them (see the runbook).</summary>
     public sealed record Result(ProcedureReport Report, IReadOnlyList<string> ExportFiles);
 
@@ -56,9 +59,9 @@ public static partial class Rollback
 
         if (from == "managed")
         {
-            await run.StepAsync("verify-queues", "Redis: nothing left waiting or active in either queue, neither paused",
-                (progress, token) => Checks.QueuesSettledAsync(session, progress, token), ct);
-            await run.StepAsync("verify-stores", "Both stores match the disk, but for changes whose events were exported", (progress, token) =>
+            await run.StepAsync("verify-queues", "Redis: nothing left waiting in either queue, neither paused", (progress, token) =>
+                QueuesDrainedAsync(session, progress, token), ct);
+            await run.StepAsync("verify-stores", "Both stores match the disk, but for changes whose events were exported or are still held", (progress, token) =>
                 StoresAccountedForAsync(session, env, service, exports, progress, token), ct);
         }
 
@@ -68,32 +71,72 @@ public static partial class Rollback
     }
 
     /// <summary>
-    /// Every path a consumer has wrong must have an event in the exports: then nothing accepted was lost, it waits in
-    /// a file. With no export, the stores must match the disk exactly.
+    /// The drain left nothing waiting and resumed both queues. Jobs a consumer still holds (active) are not exported:
+    /// they stay in Redis and are applied when it finishes or recovers, so they are waited for a while and then
+    /// reported rather than failed.
+    /// </summary>
+    private static async Task<string> QueuesDrainedAsync(RunbookSession session, IProgress<string> progress, CancellationToken ct)
+    {
+        try
+        {
+            return await Checks.QueuesSettledAsync(session, progress, ct, ActiveSettle);
+        }
+        catch (CheckFailedException)
+        {
+            var queues = await session.RequireQueues().ReadAllAsync();
+            var left = queues.Where(q => q.Paused || q.Pending - q.Counts[BullMq.JobStates.Active] > 0).ToList();
+            return left.Count > 0
+                ? throw new CheckFailedException($"The drain left jobs waiting or a queue paused: {string.Join("; ", left.Select(q => q.Summary))}.")
+                : $"{string.Join("; ", queues.Select(q => q.Summary))}. Active jobs are held by a consumer that has not finished them "
+                  + "(stalled?): they stay in Redis and are applied when it recovers.";
+        }
+    }
+
+    /// <summary>
+    /// Every path a consumer has wrong must have an event in the exports, or one a consumer still holds: then nothing
+    /// accepted was lost, it waits in a file or in Redis. With neither, the stores must match the disk exactly.
     /// </summary>
     private static async Task<string> StoresAccountedForAsync(
         RunbookSession session, string env, string service, IReadOnlyList<string> exports, IProgress<string> progress, CancellationToken ct)
     {
-        if (exports.Count == 0)
+        var held = new List<string>();
+        foreach (var queue in QueueInspector.EventQueues)
         {
-            return "Nothing was exported; " + await Checks.ConsistentAsync(session, env, service, progress, ct);
+            held.AddRange(await session.RequireQueues().ActiveEventsAsync(queue));
+        }
+
+        if (exports.Count == 0 && held.Count == 0)
+        {
+            return "Nothing was exported or is still held; " + await Checks.ConsistentAsync(session, env, service, progress, ct);
         }
 
         var exported = new HashSet<string>();
+        void Explain(JsonElement data)
+        {
+            if (data.ValueKind == JsonValueKind.Object && data.GetProperty("env").GetString() == env && data.GetProperty("service").GetString() == service)
+            {
+                exported.Add(data.GetProperty("path").GetString()!);
+                if (data.TryGetProperty("previousPath", out var previous) && previous.GetString() is { } p)
+                {
+                    exported.Add(p);
+                }
+            }
+        }
+
         foreach (var file in exports.Where(File.Exists))
         {
             foreach (var line in await File.ReadAllLinesAsync(file, ct))
             {
-                if (line.Length > 0 && JsonDocument.Parse(line).RootElement.GetProperty("data") is { ValueKind: JsonValueKind.Object } data
-                    && data.GetProperty("env").GetString() == env && data.GetProperty("service").GetString() == service)
+                if (line.Length > 0)
                 {
-                    exported.Add(data.GetProperty("path").GetString()!);
-                    if (data.TryGetProperty("previousPath", out var previous) && previous.GetString() is { } p)
-                    {
-                        exported.Add(p);
-                    }
+                    Explain(JsonDocument.Parse(line).RootElement.GetProperty("data"));
                 }
             }
+        }
+
+        foreach (var data in held)
+        {
+            Explain(JsonDocument.Parse(data).RootElement);
         }
 
         var evidence = new List<string>();
@@ -104,13 +147,13 @@ public static partial class Rollback
                 .Where(path => !exported.Contains(path)).ToList();
             if (unexplained.Count > 0)
             {
-                throw new CheckFailedException($"{consumer} differs from the disk on paths no exported event covers: {string.Join(", ", unexplained.Take(5))}.");
+                throw new CheckFailedException($"{consumer} differs from the disk on paths no exported or held event covers: {string.Join(", ", unexplained.Take(5))}.");
             }
 
-            evidence.Add($"{consumer}: {report.GetProperty("mismatches").GetArrayLength()} differences, all in the exports");
+            evidence.Add($"{consumer}: {report.GetProperty("mismatches").GetArrayLength()} differences, all in the exports or still held");
         }
 
-        return $"{string.Join("; ", evidence)}; exports: {string.Join(", ", exports)}.";
+        return $"{string.Join("; ", evidence)}; exports: {(exports.Count == 0 ? "none" : string.Join(", ", exports))}; {held.Count} events still held by a consumer.";
     }
 
     [GeneratedRegex(@"/\S+?\.jsonl")]

@@ -80,7 +80,9 @@ public static class Status
             try
             {
                 firing = await prometheus.FiringAsync(ct);
-                budgets = (await prometheus.QueryAsync(Checks.BudgetQuery, ct)).Select(b => new SloBudget(b.Labels.GetValueOrDefault("slo", "?"), b.Value)).ToList();
+                // A ratio over no traffic is NaN or infinite: not measured yet, so no budget spent.
+                budgets = (await prometheus.QueryAsync(Checks.BudgetQuery, ct)).Where(b => double.IsFinite(b.Value))
+                    .Select(b => new SloBudget(b.Labels.GetValueOrDefault("slo", "?"), b.Value)).ToList();
                 alertsPage = await prometheus.AlertsPageAsync(ct);
                 components.Add(new ComponentHealth("Prometheus", prometheus.Address.ToString(), "Healthy"));
                 problems.AddRange(firing.Where(a => a.Severity == "page").Select(a => $"page firing: {a.Name} ({a.Where})"));

@@ -33,6 +33,29 @@ public sealed class QueueInspector(string redisConfiguration) : IAsyncDisposable
         }
     }
 
+    /// <summary>The events workers hold right now in <paramref name="queue"/> (a stalled consumer keeps holding them).</summary>
+    public async Task<IReadOnlyList<string>> ActiveEventsAsync(string queue)
+    {
+        var operations = new QueueOperations(_connection, queue);
+        try
+        {
+            var events = new List<string>();
+            foreach (var id in await operations.GetActiveJobIdsAsync())
+            {
+                if (await operations.GetJobAsync(id) is { } job)
+                {
+                    events.Add(job.DataJson);
+                }
+            }
+
+            return events;
+        }
+        catch (Exception e) when (e is QueueUnavailableException or RedisException or TimeoutException)
+        {
+            throw new UnreachableException($"Redis did not answer for queue {queue}: {e.Message}", e);
+        }
+    }
+
     public async Task<IReadOnlyList<QueueState>> ReadAllAsync() => [await ReadAsync(EventQueues[0]), await ReadAsync(EventQueues[1])];
 
     public ValueTask DisposeAsync() => _connection.DisposeAsync();
