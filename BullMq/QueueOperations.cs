@@ -105,6 +105,10 @@ public sealed class QueueOperations(QueueConnection connection, string name, Tim
     public Task<IReadOnlyList<string>> GetActiveJobIdsAsync() =>
         Guard(async db => (IReadOnlyList<string>)(await db.ListRangeAsync(Keys.Active)).Select(id => (string)id!).ToList());
 
+    /// <summary>The ids of up to <paramref name="max"/> jobs waiting to be taken (the <c>wait</c> list), oldest first.</summary>
+    public Task<IReadOnlyList<string>> GetWaitingJobIdsAsync(long max = 10_000) =>
+        Guard(async db => (IReadOnlyList<string>)(await db.ListRangeAsync(Keys.Wait, -max, -1)).Reverse().Select(id => (string)id!).ToList());
+
     /// <summary>The job's state, as BullMQ's <c>getState()</c> reports it.</summary>
     public Task<string> GetStateAsync(string jobId) => Guard(async db =>
     {

@@ -58,7 +58,7 @@ public static class CutoverEndpoints
             ViewAsync(env, service, store, gates, watchers, publishing, shadow));
 
         cutover.MapPost("/", async Task<Results<Ok<TransitionOutcome>, ValidationProblem, ProblemHttpResult>> (
-            string env, string service, TransitionRequest request, CutoverService machine, HttpContext context, CancellationToken ct) =>
+            string env, string service, TransitionRequest request, CutoverService machine, HttpContext context, IHostApplicationLifetime lifetime) =>
         {
             var errors = new Dictionary<string, string[]>();
             if (request.To is null || !CutoverModes.All.Contains(request.To))
@@ -77,7 +77,10 @@ public static class CutoverEndpoints
             }
 
             var deadline = request.DrainDeadlineSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : (TimeSpan?)null;
-            var outcome = await machine.TransitionAsync(env, service, request.To!, context.User.Identity!.Name!, Correlation.IdFor(context), deadline, ct);
+            // Not the request's token: a caller that gives up must not abandon a rollback between its steps (watcher off,
+            // publishing paused, mode still managed). The drain has its own deadline; only a stopping stub cuts it short.
+            var outcome = await machine.TransitionAsync(env, service, request.To!, context.User.Identity!.Name!, Correlation.IdFor(context), deadline,
+                lifetime.ApplicationStopping);
             return outcome.Outcome switch
             {
                 "switched" => TypedResults.Ok(outcome),

@@ -40,7 +40,7 @@ public static class QueueEndpoints
         }).WithSummary("The event queues: paused, job counts, oldest waiting age");
 
         queues.MapPut("/{queue}/paused", async Task<Results<Ok<QueueView>, ValidationProblem, ProblemHttpResult>> (
-            string queue, QueuePauseRequest request, QueueConnection connection, QueueAudit audit, TimeProvider time, HttpContext context,
+            string queue, QueuePauseRequest request, QueueConnection connection, QueueDrain drain, QueueAudit audit, TimeProvider time, HttpContext context,
             ILogger<QueueAudit> logger) =>
         {
             if (!EventQueues.All.Contains(queue))
@@ -68,6 +68,14 @@ public static class QueueEndpoints
             if (errors.Count > 0)
             {
                 return Problems.Invalid(errors, "The change is not valid; the queue was not changed.");
+            }
+
+            // A rollback's drain pauses the queue between its export and the removal of what it exported: a resume then
+            // would let the consumer apply jobs that are also in the export.
+            if (await drain.IsDrainingAsync(queue))
+            {
+                return Problems.Result(StatusCodes.Status409Conflict, "queue-draining", "The queue is being drained",
+                    $"{queue} is being drained by a rollback, which pauses and resumes it itself; try again when the rollback has finished.");
             }
 
             var operations = new QueueOperations(connection, queue, time);

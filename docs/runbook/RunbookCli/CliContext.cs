@@ -50,6 +50,13 @@ internal static class CliContext
 
     public static IEnumerable<Option> All => [Sandbox, Filestore, Metastore, Timestore, Prometheus, Redis, Records, Json];
 
+    /// <summary>Bad usage found before anything is looked up: one line, exit 2, whether or not a sandbox runs.</summary>
+    public static Task<int> Usage(string message)
+    {
+        Console.Error.WriteLine($"runbook: {message}");
+        return Task.FromResult((int)RunbookExit.BadUsage);
+    }
+
     /// <summary>Human-readable progress goes to stdout, or to stderr when stdout carries the result itself (a token, export lines, JSON).</summary>
     public static IAnsiConsole ConsoleFor(bool resultOnStdout)
     {
@@ -112,6 +119,17 @@ internal static class CliContext
         {
             Console.Error.WriteLine("runbook: interrupted; the steps done so far are in the journal.");
             return 130;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Net.Sockets.SocketException)
+        {
+            Console.Error.WriteLine($"runbook: {e.GetType().Name}: {e.Message}");
+            return (int)RunbookExit.Unreachable;
+        }
+        catch (Exception e)
+        {
+            // Not a check the runbook knows (an answer of an unexpected shape, a bad connection string): still one line.
+            Console.Error.WriteLine($"runbook: unexpected {e.GetType().Name}: {e.Message}");
+            return (int)RunbookExit.CheckFailed;
         }
     }
 }

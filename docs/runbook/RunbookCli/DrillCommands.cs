@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Runbook;
 using Runbook.Drills;
 using Spectre.Console;
 
@@ -52,11 +51,15 @@ internal static class DrillCommands
                 return Task.FromResult(0);
             }
 
-            // An unknown scenario is bad usage whether or not a sandbox runs: say so before looking for one.
+            // Bad usage is said before any sandbox is looked for, so it is exit 2 whether or not one runs.
             if (name != "clear" && DrillScenario.All.All(s => s.Name != name))
             {
-                Console.Error.WriteLine($"runbook: Unknown drill scenario '{name}'; known: {string.Join(", ", DrillScenario.All.Select(s => s.Name))}, list, clear.");
-                return Task.FromResult((int)RunbookExit.BadUsage);
+                return CliContext.Usage($"Unknown drill scenario '{name}'; known: {string.Join(", ", DrillScenario.All.Select(s => s.Name))}, list, clear.");
+            }
+
+            if (parse.GetValue(timeout) is < 10 or > 3600 || parse.GetValue(observe) is < 0 or > 3600 || parse.GetValue(traffic) is < 0 or > 200)
+            {
+                return CliContext.Usage("--timeout must be from 10 to 3600 seconds, --observe from 0 to 3600 and --traffic from 0 to 200 commands a second.");
             }
 
             return CliContext.RunAsync(parse, async (session, console, token) =>
@@ -70,10 +73,6 @@ internal static class DrillCommands
                 }
 
                 var drill = DrillScenario.Find(name);
-                if (parse.GetValue(timeout) is < 10 or > 3600 || parse.GetValue(observe) is < 0 or > 3600)
-                {
-                    throw new BadUsageException("--timeout must be from 10 to 3600 seconds and --observe from 0 to 3600.");
-                }
 
                 var within = TimeSpan.FromSeconds(parse.GetValue(timeout));
                 await using var commands = parse.GetValue(traffic) is > 0 and var rate
@@ -108,18 +107,10 @@ internal static class DrillCommands
         {
             env, service, rate, duration, prepare,
         };
-        command.SetAction((parse, ct) => CliContext.RunAsync(parse, async (session, console, token) =>
+        command.SetAction((parse, ct) => parse.GetValue(duration) is < 0 or > 86_400 || parse.GetValue(rate) is < 1 or > 200
+            ? CliContext.Usage("--duration must be from 0 to 86400 seconds and --rate from 1 to 200 commands a second.")
+            : CliContext.RunAsync(parse, async (session, console, token) =>
         {
-            if (session.Target.Name != "sandbox")
-            {
-                throw new BadUsageException("Drill traffic is for the sandbox only: it writes files as a made-up principal.");
-            }
-
-            if (parse.GetValue(duration) is < 0 or > 86_400)
-            {
-                throw new BadUsageException("--duration must be from 0 to 86400 seconds.");
-            }
-
             var target = new DrillTarget(parse.GetValue(env)!, parse.GetValue(service)!);
             await using var traffic = await DrillTraffic.StartAsync(session, target, parse.GetValue(rate), parse.GetValue(prepare), token);
             var seconds = parse.GetValue(duration);

@@ -64,22 +64,24 @@ internal static class ProcedureCommands
     private static Command DryRunCommand()
     {
         var (env, service) = (EnvArgument(), ServiceArgument());
-        var commands = new Option<int>("--commands") { Description = "Shadow commands to send as the service.", DefaultValueFactory = _ => DryRun.DefaultCommands };
+        var commands = new Option<int>("--commands")
+        {
+            Description = "Shadow commands to send as the service (0 in production: the service's own client sends them).",
+            DefaultValueFactory = _ => DryRun.DefaultCommands,
+        };
         var observe = new Option<int>("--observe") { Description = "Seconds to watch the disk in shadow before judging.", DefaultValueFactory = _ => (int)DryRun.DefaultObserve.TotalSeconds };
         var command = new Command("dry-run", "manual -> shadow after the checklist, shadow commands as the service (token in FILESTORE_SERVICE_TOKEN), then the gates and the proof of no manual edits. Ends in shadow.")
         {
             env, service, commands, observe,
         };
-        command.SetAction((parse, ct) => CliContext.RunAsync(parse, async (session, _, token) =>
+        command.SetAction((parse, ct) =>
         {
             var (count, seconds) = (parse.GetValue(commands), parse.GetValue(observe));
-            if (count is < 1 or > 10_000 || seconds is < 0 or > 86_400)
-            {
-                throw new BadUsageException("--commands must be from 1 to 10000 and --observe from 0 to 86400 seconds.");
-            }
-
-            return await DryRun.RunAsync(session, parse.GetValue(env)!, parse.GetValue(service)!, count, TimeSpan.FromSeconds(seconds), token);
-        }, ct: ct));
+            return count is < 0 or > 10_000 || seconds is < 0 or > 86_400
+                ? CliContext.Usage("--commands must be from 0 to 10000 and --observe from 0 to 86400 seconds.")
+                : CliContext.RunAsync(parse, async (session, _, token) =>
+                    await DryRun.RunAsync(session, parse.GetValue(env)!, parse.GetValue(service)!, count, TimeSpan.FromSeconds(seconds), token), ct: ct);
+        });
         return command;
     }
 
@@ -120,13 +122,10 @@ internal static class ProcedureCommands
         {
             env, service, deadline,
         };
-        command.SetAction((parse, ct) => CliContext.RunAsync(parse, async (session, console, token) =>
+        command.SetAction((parse, ct) => parse.GetValue(deadline) is < 0 or > 3600
+            ? CliContext.Usage("--drain-deadline must be from 0 to 3600 seconds.")
+            : CliContext.RunAsync(parse, async (session, console, token) =>
         {
-            if (parse.GetValue(deadline) is < 0 or > 3600)
-            {
-                throw new BadUsageException("--drain-deadline must be from 0 to 3600 seconds.");
-            }
-
             var result = await Rollback.RunAsync(session, parse.GetValue(env)!, parse.GetValue(service)!, parse.GetValue(deadline), token);
             foreach (var file in result.ExportFiles)
             {

@@ -24,4 +24,5 @@ if (parsed.Errors.Count > 0)
     return (int)RunbookExit.BadUsage;
 }
 
-return await parsed.InvokeAsync();
+// Ctrl+C cancels the run; cleanup (a drill's fault cleared, the probe file removed, traffic stopped) gets time to finish.
+return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(30) });

@@ -98,6 +98,21 @@ public sealed class QueueTests(RedisServer redis) : FilestoreTest(redis)
     }
 
     [Fact]
+    public async Task A_queue_a_rollback_is_draining_cannot_be_resumed_or_paused_by_hand()
+    {
+        // The drain's own mark on the queue (its pause comes and goes between export and removal).
+        await Redis.Db.HashSetAsync(new QueueKeys(EventQueues.Metastore).Meta, [new("sandbox:draining", 1), new("paused", 1)]);
+
+        using var resume = await SetPausedAsync(App.Operator(), EventQueues.Metastore, new { paused = false });
+        using var pause = await SetPausedAsync(App.Operator(), EventQueues.Metastore, new { paused = true, reason = "by hand" });
+
+        Assert.Equal([HttpStatusCode.Conflict, HttpStatusCode.Conflict], new[] { resume.StatusCode, pause.StatusCode });
+        Assert.EndsWith("/queue-draining", (await resume.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("type").GetString(), StringComparison.Ordinal);
+        Assert.True(await PausedInRedisAsync(EventQueues.Metastore));
+        Assert.Empty(await AuditAsync());
+    }
+
+    [Fact]
     public async Task A_queue_that_is_not_an_event_queue_is_a_404()
     {
         using var response = await SetPausedAsync(App.Operator(), "bull-other", new { paused = true, reason = "testing" });

@@ -159,17 +159,6 @@ public sealed class RunbookCli : IDisposable
         return port;
     }
 
-    /// <summary>
-    /// The AppHost writes <c>endpoints.json</c> just after every resource is healthy, so a test that starts right after
-    /// the fixture waits for it, as an operator waits for 'Sandbox is up'.
-    /// </summary>
-    public Task WaitForAddressBookAsync() =>
-        Waits.UntilAsync("the sandbox's endpoints.json", Waits.ResourceHealthy, _ =>
-        {
-            var file = Path.Combine(SandboxDirectory, "endpoints.json");
-            return Task.FromResult(File.Exists(file) ? ((object?)file, "written") : (null, $"{file} not written yet"));
-        });
-
     /// <summary>Runs <c>runbook &lt;arguments&gt;</c> with the operator's token and the service's, if given.</summary>
     public Task<CliRun> RunAsync(
         string[] arguments, string? token = null, string? serviceToken = null, TimeSpan? timeout = null, CancellationToken ct = default)

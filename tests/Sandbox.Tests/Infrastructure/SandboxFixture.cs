@@ -51,6 +51,11 @@ public sealed class SandboxFixture : IAsyncLifetime
         var notifications = App.Services.GetRequiredService<ResourceNotificationService>();
         using var healthyTimeout = new CancellationTokenSource(Waits.ResourceHealthy);
         await Task.WhenAll(AllResources.Select(name => notifications.WaitForResourceHealthyAsync(name, healthyTimeout.Token)));
+
+        // The address book is written just after the last resource turns healthy; the runbook (CLI and library) reads it.
+        var addressBook = Path.Combine(StateDirectory, "endpoints.json");
+        await Waits.UntilAsync("the sandbox's endpoints.json", Waits.ResourceHealthy, _ =>
+            Task.FromResult(File.Exists(addressBook) ? ((object?)addressBook, "written") : (null, $"{addressBook} not written yet")));
     }
 
     public HttpClient HttpClientFor(string resource)

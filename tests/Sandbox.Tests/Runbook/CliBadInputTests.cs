@@ -72,7 +72,6 @@ public sealed class LiveCliBadInputTests(SandboxFixture sandbox, ITestOutputHelp
     private async Task<RunbookCli> CliAsync()
     {
         var cli = RunbookCli.For(sandbox, output);
-        await cli.WaitForAddressBookAsync();
         return cli;
     }
 

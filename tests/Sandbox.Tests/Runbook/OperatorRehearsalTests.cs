@@ -41,7 +41,6 @@ public sealed class OperatorRehearsalTests(SandboxFixture sandbox, ITestOutputHe
     public async Task An_operator_rehearses_the_production_cutover_of_billing_with_the_cli_rolls_back_without_losing_a_command_and_signs_it_off()
     {
         using var cli = RunbookCli.For(sandbox, output);
-        await cli.WaitForAddressBookAsync();
         using var metastore = sandbox.HttpClientFor("metastore");
         var finished = false;
         try
@@ -285,7 +284,8 @@ public sealed class OperatorRehearsalTests(SandboxFixture sandbox, ITestOutputHe
         Assert.True(File.Exists(written.GetProperty("markdownFile").GetString()), signoff.Describe());
         Assert.True(File.Exists(written.GetProperty("jsonFile").GetString()), signoff.Describe());
 
-        Assert.Equal("cutover", record.GetProperty("kind").GetString());
+        // The rehearsal ends rolled back, and the record says so rather than passing for a cutover still in place.
+        Assert.StartsWith("cutover, rolled back at ", record.GetProperty("kind").GetString(), StringComparison.Ordinal);
         Assert.Equal((Env, Service), (record.GetProperty("env").GetString(), record.GetProperty("service").GetString()));
         Assert.Equal(Approver, record.GetProperty("approver").GetString());
         Assert.Contains(Operator, record.GetProperty("operators").EnumerateArray().Select(o => o.GetString()));

@@ -28,6 +28,38 @@ public sealed class RunbookTargetTests : IDisposable
     public void Dispose() => _state.Dispose();
 
     [Fact]
+    public void Only_the_sandbox_may_run_drills_and_resets()
+    {
+        File.WriteAllText(Path.Combine(_state.Path, "endpoints.json"), AddressBook);
+        var sandbox = RunbookTarget.FromSandbox(_state.Path, Variables());
+        var real = RunbookTarget.FromAddresses(new Uri("https://sandbox"), null, null, null, null, _state.Path, Variables(("FILESTORE_TOKEN", "alice-token")));
+
+        sandbox.RequireSandbox("A drill");
+        var error = Assert.Throws<BadUsageException>(() => real.RequireSandbox("A drill"));
+        Assert.Equal("A drill is for the sandbox only; sandbox is a real environment.", error.Message);
+    }
+
+    [Fact]
+    public void A_real_environments_redis_password_comes_from_the_environment_never_the_command_line()
+    {
+        var onCommandLine = Assert.Throws<BadUsageException>(() => RunbookTarget.FromAddresses(
+            new Uri("https://filestore.test"), null, null, null, "redis.test:6379,password=hunter2", _state.Path, Variables(("FILESTORE_TOKEN", "t"))));
+        var fromEnvironment = RunbookTarget.FromAddresses(new Uri("https://filestore.test"), null, null, null, "redis.test:6379", _state.Path,
+            Variables(("FILESTORE_TOKEN", "t"), (RunbookTarget.RedisPasswordVariable, "hunter2")));
+
+        Assert.Contains(RunbookTarget.RedisPasswordVariable, onCommandLine.Message, StringComparison.Ordinal);
+        Assert.Equal("redis.test:6379,password=hunter2", fromEnvironment.Redis);
+        Assert.DoesNotContain("hunter2", fromEnvironment.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("alice", RunbookTarget.FromSandbox(WriteAddressBook(), Variables(("FILESTORE_TOKEN", "alice-token"))).ToString(), StringComparison.Ordinal);
+    }
+
+    private string WriteAddressBook()
+    {
+        File.WriteAllText(Path.Combine(_state.Path, "endpoints.json"), AddressBook);
+        return _state.Path;
+    }
+
+    [Fact]
     public void A_state_directory_without_an_address_book_is_unreachable_and_names_the_file()
     {
         var error = Assert.Throws<UnreachableException>(() => RunbookTarget.FromSandbox(_state.Path, Variables()));

@@ -48,6 +48,30 @@ public sealed class ServiceApiTests
     }
 
     [Fact]
+    public async Task A_command_the_policy_denies_is_an_answer_for_the_caller_to_judge_not_a_refused_token()
+    {
+        using var handler = new StubHandler(_ => Problem(HttpStatusCode.Forbidden, "policy-denied", "billing-app may not delete under reports/."));
+        using var api = new ServiceApi("billing", Filestore, "service-token", handler);
+
+        var answer = await api.SendAsync(HttpMethod.Post, "/envs/staging/services/billing/commands", new { command = "delete", path = "reports/a" });
+
+        Assert.Equal((HttpStatusCode.Forbidden, "policy-denied"), (answer.Status, answer.ProblemKind));
+        Assert.Equal("billing-app may not delete under reports/.", answer.Detail);
+    }
+
+    [Fact]
+    public async Task A_call_that_outlives_its_own_timeout_is_unreachable_and_says_how_long_it_waited()
+    {
+        using var handler = new StubHandler(_ => throw new TaskCanceledException("timed out"));
+        using var api = new ServiceApi("Filestore", Filestore, "some-token", handler);
+
+        var error = await Assert.ThrowsAsync<UnreachableException>(() => api.SendAsync(HttpMethod.Post, "/envs/staging/services/billing/cutover",
+            timeout: TimeSpan.FromSeconds(140)));
+
+        Assert.Contains("within 140 s", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_refused_connection_is_Unreachable_naming_the_service_its_address_and_the_call()
     {
         var refused = new HttpRequestException(HttpRequestError.ConnectionError, "Connection refused (filestore.test:5101)",

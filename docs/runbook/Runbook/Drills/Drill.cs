@@ -21,6 +21,7 @@ public static class Drill
     public static async Task<Result> RunAsync(
         RunbookSession session, DrillScenario scenario, DrillTarget target, TimeSpan pageWithin, TimeSpan resolveWithin, TimeSpan observe, CancellationToken ct = default)
     {
+        session.Target.RequireSandbox("A drill (it injects faults)");
         var run = session.Begin($"drill:{scenario.Name}", target.Env, target.Service);
         var prometheus = session.RequirePrometheus();
 
@@ -87,12 +88,7 @@ public static class Drill
             {
                 await run.StepAsync("observe", $"This drill pages nothing by design; watch: {scenario.Watch}", async (progress, token) =>
                 {
-                    for (var waited = TimeSpan.Zero; waited < observe; waited += TimeSpan.FromSeconds(1))
-                    {
-                        progress.Report($"{waited.TotalSeconds:0} s of {observe.TotalSeconds:0} s");
-                        await Task.Delay(TimeSpan.FromSeconds(1), token);
-                    }
-
+                    await Waiting.ObserveAsync(observe, progress, token);
                     var firing = (await prometheus.FiringAsync(token)).Select(a => a.Name).Distinct().ToList();
                     return $"Observed {observe.TotalSeconds:0} s; firing now: {(firing.Count == 0 ? "nothing" : string.Join(", ", firing))}.";
                 }, ct);

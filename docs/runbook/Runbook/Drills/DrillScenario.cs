@@ -26,6 +26,9 @@ public sealed record DrillScenario(
 {
     public static readonly DrillTarget DefaultTarget = new("staging", "reports");
 
+    private const string DrillQueue = "metastore-events";
+    private const string DrillPauseReason = "drill: queue-paused";
+
     public static readonly IReadOnlyList<DrillScenario> All =
     [
         new("command-failures", "Command failures (10 %)", "Filestore fails one command in ten with a 503.",
@@ -46,8 +49,8 @@ public sealed record DrillScenario(
         new("queue-paused", "Queue paused by hand", "The metastore-events queue is paused outside any cutover.",
             ["QueuePausedOutsideCutoverWindow"], NeedsTraffic: false, NeedsManaged: false,
             "Queues: paused state and waiting jobs; GET /queues/audit says who paused it.",
-            (s, _, ct) => CallAsync(s.Filestore, HttpMethod.Put, "/queues/metastore-events/paused", new { paused = true, reason = "drill: queue-paused" }, "metastore-events paused", ct),
-            (s, _, ct) => CallAsync(s.Filestore, HttpMethod.Put, "/queues/metastore-events/paused", new { paused = false }, "metastore-events resumed", ct)),
+            (s, _, ct) => CallAsync(s.Filestore, HttpMethod.Put, $"/queues/{DrillQueue}/paused", new { paused = true, reason = DrillPauseReason }, $"{DrillQueue} paused", ct),
+            (s, _, ct) => CallAsync(s.Filestore, HttpMethod.Put, $"/queues/{DrillQueue}/paused", new { paused = false }, $"{DrillQueue} resumed", ct)),
         new("latency", "Latency (500 ms)", "Every command is delayed by 500 ms.",
             [], NeedsTraffic: true, NeedsManaged: false,
             "Cutover overview: command duration percentiles. No SLO covers latency, so nothing pages: a question for the trainee.",
@@ -66,14 +69,18 @@ public sealed record DrillScenario(
     /// <summary>Ends every drill fault at once: what a trainer does between exercises.</summary>
     public static async Task<string> ClearAllAsync(RunbookSession session, DrillTarget target, CancellationToken ct)
     {
+        session.Target.RequireSandbox("Clearing drill faults");
         var done = new List<string> { await CallAsync(session.Filestore, HttpMethod.Delete, "/faults", null, "Filestore faults cleared", ct) };
         foreach (var consumer in RunbookTarget.Consumers)
         {
             done.Add(await CallAsync(session.Consumer(consumer), HttpMethod.Delete, "/stall", null, $"{consumer} stall cleared", ct));
         }
 
-        var queues = await session.Filestore.GetAsync("/queues", ct);
-        if (queues.EnumerateArray().Any(q => q.GetProperty("queue").GetString() == "metastore-events" && q.GetProperty("paused").GetBoolean()))
+        // Resumed only when the drill paused it: a pause by someone else (or a rollback's drain) is not a drill's to end.
+        var audit = await session.Filestore.GetAsync("/queues/audit?count=50", ct);
+        var newest = audit.EnumerateArray().FirstOrDefault(e => e.GetProperty("queue").GetString() == DrillQueue);
+        if (newest.ValueKind == System.Text.Json.JsonValueKind.Object && newest.GetProperty("action").GetString() == "paused"
+            && newest.GetProperty("reason").GetString() == DrillPauseReason)
         {
             done.Add(await Find("queue-paused").Clear(session, target, ct));
         }

@@ -41,6 +41,7 @@ public sealed class DrillTraffic : IAsyncDisposable
     /// <summary>Makes sure the target is managed (cutting it over when <paramref name="prepare"/>), then starts sending.</summary>
     public static async Task<DrillTraffic> StartAsync(RunbookSession session, DrillTarget target, int perSecond, bool prepare, CancellationToken ct = default)
     {
+        session.Target.RequireSandbox("Drill traffic (it writes files as a made-up principal and may cut a service over)");
         if (perSecond is < 1 or > 200)
         {
             throw new BadUsageException("--rate must be from 1 to 200 commands a second.");
@@ -56,25 +57,32 @@ public sealed class DrillTraffic : IAsyncDisposable
         }, ct);
 
         var mode = Checks.Mode(await Checks.CutoverStateAsync(session, target.Env, target.Service, ct));
-        var client = new ServiceApi(Principal(target), session.Target.Filestore, token);
-        if (mode != "managed")
+        if (mode != "managed" && !prepare)
         {
-            if (!prepare)
-            {
-                client.Dispose();
-                throw new CheckFailedException(
-                    $"{target.Env}/{target.Service} is {mode}: drill traffic needs a managed service. Cut it over with the runbook, or add --prepare to do it for the drill.");
-            }
-
-            await run.StepAsync("prepare", $"Cut {target.Env}/{target.Service} over to managed for the drill", (_, t) => PrepareAsync(session, client, target, mode, t), ct);
+            throw new CheckFailedException(
+                $"{target.Env}/{target.Service} is {mode}: drill traffic needs a managed service. Cut it over with the runbook, or add --prepare to do it for the drill.");
         }
 
-        // A change behind Filestore's back, made by Filestore itself, so the drift panels and counters have something to show.
-        await run.StepAsync("probe", $"The watcher of {target.Env}/{target.Service} sees a probe write", (progress, t) =>
-            Checklist.ProbeAsync(session, target.Env, target.Service, progress, t), ct);
-        await run.StepAsync("start", $"{perSecond} put commands a second under {route}/drill/", (_, _) =>
-            Task.FromResult($"Sending as {Principal(target)} until stopped."), ct);
-        return new DrillTraffic(client, target, perSecond);
+        var client = new ServiceApi(Principal(target), session.Target.Filestore, token);
+        try
+        {
+            if (mode != "managed")
+            {
+                await run.StepAsync("prepare", $"Cut {target.Env}/{target.Service} over to managed for the drill", (_, t) => PrepareAsync(session, client, target, mode, t), ct);
+            }
+
+            // A change behind Filestore's back, made by Filestore itself, so the drift panels and counters have something to show.
+            await run.StepAsync("probe", $"The watcher of {target.Env}/{target.Service} sees a probe write", (progress, t) =>
+                Checklist.ProbeAsync(session, target.Env, target.Service, progress, t), ct);
+            await run.StepAsync("start", $"{perSecond} put commands a second under {route}/drill/", (_, _) =>
+                Task.FromResult($"Sending as {Principal(target)} until stopped."), ct);
+            return new DrillTraffic(client, target, perSecond);
+        }
+        catch
+        {
+            client.Dispose();
+            throw;
+        }
     }
 
     public async ValueTask DisposeAsync()

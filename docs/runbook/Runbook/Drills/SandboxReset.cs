@@ -24,11 +24,7 @@ public static class SandboxReset
 
     public static async Task<ProcedureReport> RunAsync(RunbookSession session, CancellationToken ct = default)
     {
-        if (session.Target.Name != "sandbox")
-        {
-            throw new BadUsageException("reset is for the sandbox only: it erases SLO history and ends faults.");
-        }
-
+        session.Target.RequireSandbox("reset (it erases SLO history and ends faults)");
         var run = session.Begin("reset");
         var prometheus = session.RequirePrometheus();
         await run.StepAsync("clear-drills", "End every drill fault", (_, token) => DrillScenario.ClearAllAsync(session, DrillScenario.DefaultTarget, token), ct);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Runbook.Steps;
+using Runbook.Targets;
 
 namespace Runbook.Procedures;
 
@@ -97,7 +98,7 @@ public static class Checklist
             var publishing = await session.Filestore.GetAsync($"{route}/publishing", token);
             return publishing.GetProperty("enabled").GetBoolean()
                 ? "Publishing is on."
-                : throw new CheckFailedException($"Publishing of {env}/{service} is paused: curl -X PUT .../publishing or resume it with the next cutover.");
+                : throw new CheckFailedException($"Publishing of {env}/{service} is paused: runbook publishing on {env} {service}.");
         }, ct);
     }
 
@@ -112,11 +113,25 @@ public static class Checklist
         var path = probe.GetProperty("path").GetString()!;
         var sha = probe.GetProperty("sha256").GetString();
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        await Waiting.UntilAsync($"the drift event of {path} in both consumers", ProbeTimeout, progress, async token =>
-            (await BothSeeAsync(session, route, path, deleted: false, sha, token)) ? ((object?)path, "applied") : (null, "not applied yet"), ct);
-        var seen = clock.Elapsed;
+        TimeSpan seen;
+        ApiAnswer removed;
+        try
+        {
+            await Waiting.UntilAsync($"the drift event of {path} in both consumers", ProbeTimeout, progress, async token =>
+                (await BothSeeAsync(session, route, path, deleted: false, sha, token)) ? ((object?)path, "applied") : (null, "not applied yet"), ct);
+            seen = clock.Elapsed;
+        }
+        finally
+        {
+            // The probe never stays in the service's files, whether or not its event arrived.
+            removed = await session.Filestore.SendAsync(HttpMethod.Delete, $"{route}/watcher/probe/{Uri.EscapeDataString(path)}", ct: CancellationToken.None);
+        }
 
-        await session.Filestore.CallAsync(HttpMethod.Delete, $"{route}/watcher/probe/{Uri.EscapeDataString(path)}", null, ct);
+        if (!removed.Succeeded)
+        {
+            throw new CheckFailedException($"Filestore could not remove the probe {path}: {(int)removed.Status} {removed.Detail}");
+        }
+
         await Waiting.UntilAsync($"the deletion of {path} in both consumers", ProbeTimeout, progress, async token =>
             (await BothSeeAsync(session, route, path, deleted: true, sha, token)) ? ((object?)path, "applied") : (null, "not applied yet"), ct);
         return $"Probe {path} written by Filestore outside its own commands; its drift event reached both consumers in {seen.TotalSeconds:0.0} s; "

@@ -111,19 +111,5 @@ public static class Checks
 
     public static string Mode(JsonElement state) => state.GetProperty("mode").GetString()!;
 
-    /// <summary>The queues hold nothing the consumers have not applied, and neither is paused.</summary>
-    public static async Task<string> QueuesSettledAsync(RunbookSession session, IProgress<string> progress, CancellationToken ct, TimeSpan? timeout = null)
-    {
-        var queues = session.RequireQueues();
-        var states = await Waiting.UntilAsync("queues emptied by the consumers", timeout ?? TimeSpan.FromSeconds(60), progress, async _ =>
-        {
-            var all = await queues.ReadAllAsync();
-            return all.All(q => q.Pending == 0 && !q.Paused)
-                ? ((object?)all, "settled")
-                : (null, string.Join("; ", all.Where(q => q.Pending > 0 || q.Paused).Select(q => q.Summary)));
-        }, ct);
-        return string.Join("; ", ((IReadOnlyList<QueueState>)states).Select(q => q.Summary)) + ".";
-    }
-
     public static string Percent(double ratio) => ratio.ToString("0.##%", CultureInfo.InvariantCulture);
 }

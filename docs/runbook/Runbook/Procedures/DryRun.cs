@@ -18,7 +18,8 @@ public static class DryRun
     public static async Task<ProcedureReport> RunAsync(
         RunbookSession session, string env, string service, int commands, TimeSpan observe, CancellationToken ct = default)
     {
-        var serviceToken = RequireServiceToken(session, service);
+        // With no simulated commands (production), the service's own client sends its shadow commands.
+        var serviceToken = commands > 0 ? RequireServiceToken(session, service) : null;
         var route = Checks.ServiceRoute(env, service);
         var run = session.Begin("dry-run", env, service);
 
@@ -40,6 +41,11 @@ public static class DryRun
 
         await run.StepAsync("shadow-commands", $"{commands} commands as {service} sends them: planned, nothing written", async (progress, token) =>
         {
+            if (serviceToken is null)
+            {
+                return $"No simulated commands: {service}'s own client sends its shadow commands while the disk is watched.";
+            }
+
             using var client = new ServiceApi(service, session.Target.Filestore, serviceToken);
             var folder = $"dry-run/{run.Id}";
             string? example = null;
@@ -68,12 +74,7 @@ public static class DryRun
 
         await run.StepAsync("observe", $"Watch the disk for {observe.TotalSeconds:0} s while in shadow", async (progress, token) =>
         {
-            for (var waited = TimeSpan.Zero; waited < observe; waited += TimeSpan.FromSeconds(1))
-            {
-                progress.Report($"{waited.TotalSeconds:0} s of {observe.TotalSeconds:0} s");
-                await Task.Delay(TimeSpan.FromSeconds(1), token);
-            }
-
+            await Waiting.ObserveAsync(observe, progress, token);
             return $"Watched for {observe.TotalSeconds:0} s (the watcher scans at least every 5 s).";
         }, ct);
 

@@ -33,8 +33,9 @@ public static partial class Rollback
 
         var exports = await run.StepAsync("roll-back", $"{from} -> manual: disable the watcher, stop publishing, drain the queues, switch", async (_, token) =>
         {
+            // Filestore drains both queues inside the request: each up to the deadline plus a few seconds for active jobs.
             var answer = await session.Filestore.SendAsync(HttpMethod.Post, $"{Checks.ServiceRoute(env, service)}/cutover",
-                new { to = "manual", drainDeadlineSeconds }, ct: token);
+                new { to = "manual", drainDeadlineSeconds }, timeout: TimeSpan.FromSeconds((2 * (drainDeadlineSeconds + 10)) + 60), ct: token);
             var steps = answer.Body.ValueKind == JsonValueKind.Object && answer.Body.TryGetProperty("steps", out var s) ? s.EnumerateArray().ToList() : [];
             var summary = string.Join(" | ", steps.Select(step =>
                 $"{step.GetProperty("name").GetString()} {step.GetProperty("outcome").GetString()}: {step.GetProperty("detail").GetString()}"));
@@ -59,8 +60,8 @@ public static partial class Rollback
 
         if (from == "managed")
         {
-            await run.StepAsync("verify-queues", "Redis: nothing left waiting in either queue, neither paused", (progress, token) =>
-                QueuesDrainedAsync(session, progress, token), ct);
+            await run.StepAsync("verify-queues", $"Redis: no event of {env}/{service} left waiting, neither queue paused", (progress, token) =>
+                QueuesDrainedAsync(session, env, service, progress, token), ct);
             await run.StepAsync("verify-stores", "Both stores match the disk, but for changes whose events were exported or are still held", (progress, token) =>
                 StoresAccountedForAsync(session, env, service, exports, progress, token), ct);
         }
@@ -71,25 +72,50 @@ public static partial class Rollback
     }
 
     /// <summary>
-    /// The drain left nothing waiting and resumed both queues. Jobs a consumer still holds (active) are not exported:
-    /// they stay in Redis and are applied when it finishes or recovers, so they are waited for a while and then
-    /// reported rather than failed.
+    /// The drain resumed both queues and left no event of the service waiting (the queues are shared: other services'
+    /// events may flow on). Events a consumer still holds (active) are not exported: they stay in Redis and are applied
+    /// when it finishes or recovers, so they are waited for a while and then reported rather than failed.
     /// </summary>
-    private static async Task<string> QueuesDrainedAsync(RunbookSession session, IProgress<string> progress, CancellationToken ct)
+    private static async Task<string> QueuesDrainedAsync(RunbookSession session, string env, string service, IProgress<string> progress, CancellationToken ct)
     {
+        var queues = session.RequireQueues();
+        async Task<(int Waiting, int Held, string Paused)> LeftAsync()
+        {
+            var (waiting, held) = (0, 0);
+            foreach (var queue in QueueInspector.EventQueues)
+            {
+                waiting += (await queues.EventsAsync(queue, BullMq.JobStates.Waiting)).Count(e => Of(e, env, service));
+                held += (await queues.EventsAsync(queue, BullMq.JobStates.Active)).Count(e => Of(e, env, service));
+            }
+
+            var paused = string.Join(", ", (await queues.ReadAllAsync()).Where(q => q.Paused).Select(q => q.Queue));
+            return (waiting, held, paused);
+        }
+
         try
         {
-            return await Checks.QueuesSettledAsync(session, progress, ct, ActiveSettle);
+            await Waiting.UntilAsync("the service's events applied", ActiveSettle, progress, async _ =>
+            {
+                var left = await LeftAsync();
+                return left == (0, 0, string.Empty) ? ((object?)"settled", "settled") : (null, $"{left.Waiting} waiting, {left.Held} held, paused: {left.Paused}");
+            }, ct);
+            return $"No event of {env}/{service} waiting or held; neither queue paused.";
         }
         catch (CheckFailedException)
         {
-            var queues = await session.RequireQueues().ReadAllAsync();
-            var left = queues.Where(q => q.Paused || q.Pending - q.Counts[BullMq.JobStates.Active] > 0).ToList();
-            return left.Count > 0
-                ? throw new CheckFailedException($"The drain left jobs waiting or a queue paused: {string.Join("; ", left.Select(q => q.Summary))}.")
-                : $"{string.Join("; ", queues.Select(q => q.Summary))}. Active jobs are held by a consumer that has not finished them "
-                  + "(stalled?): they stay in Redis and are applied when it recovers.";
+            var (waiting, held, paused) = await LeftAsync();
+            return waiting > 0 || paused.Length > 0
+                ? throw new CheckFailedException($"The drain left {waiting} events of {env}/{service} waiting{(paused.Length > 0 ? $" and paused {paused}" : string.Empty)}.")
+                : $"No event of {env}/{service} waiting; {held} still held by a consumer that has not finished them (stalled?): "
+                  + "they stay in Redis and are applied when it recovers.";
         }
+    }
+
+    private static bool Of(string eventJson, string env, string service)
+    {
+        var data = JsonDocument.Parse(eventJson).RootElement;
+        return data.ValueKind == JsonValueKind.Object && data.TryGetProperty("env", out var e) && e.GetString() == env
+               && data.TryGetProperty("service", out var s) && s.GetString() == service;
     }
 
     /// <summary>
@@ -102,7 +128,7 @@ public static partial class Rollback
         var held = new List<string>();
         foreach (var queue in QueueInspector.EventQueues)
         {
-            held.AddRange(await session.RequireQueues().ActiveEventsAsync(queue));
+            held.AddRange(await session.RequireQueues().EventsAsync(queue, BullMq.JobStates.Active));
         }
 
         if (exports.Count == 0 && held.Count == 0)

@@ -36,6 +36,14 @@ public static partial class Signoff
 {
     private static readonly JsonSerializerOptions Indented = new(Journal.Json) { WriteIndented = true };
 
+    /// <summary>The last check of each procedure whose completion the record relies on.</summary>
+    private static readonly Dictionary<string, string> FinalSteps = new()
+    {
+        ["dry-run"] = "no-manual-edits",
+        ["cutover"] = "audit",
+        ["rollback"] = "audit",
+    };
+
     public sealed record Written(SignoffRecord Record, string MarkdownFile, string JsonFile);
 
     public static async Task<Written> WriteAsync(RunbookSession session, string env, string service, string? outDirectory = null, CancellationToken ct = default)
@@ -43,14 +51,16 @@ public static partial class Signoff
         var journal = (await session.Journal.ReadAsync()).Where(s => s.Target == session.Target.Name).ToList();
         var runs = journal.GroupBy(s => s.Run).Select(g => g.ToList()).ToList();
         bool Concerns(List<StepResult> run) => run[0].Env == env && (run[0].Service is null || run[0].Service == service);
-        bool Passed(List<StepResult> run) => run.All(s => s.Outcome == StepOutcome.Passed);
+        // A run passed when every step held and it got to its last check: a run cut short proves only what it reached.
+        bool Passed(List<StepResult> run) => run.All(s => s.Outcome == StepOutcome.Passed)
+                                             && (!FinalSteps.TryGetValue(run[0].Procedure, out var last) || run.Any(s => s.Step == last));
 
         var dryRun = runs.LastOrDefault(r => r[0].Procedure == "dry-run" && r[0].Service == service && r[0].Env == env && Passed(r) && r.Any(s => s.Step == "no-manual-edits"))
             ?? throw new CheckFailedException($"No passed dry-run of {env}/{service} in {session.Journal.FilePath}: run runbook dry-run {env} {service} first.");
         var since = dryRun[0].At;
         // The checklist that preceded the dry-run counts too: the latest one of the environment that covered this service.
         var checklist = runs.LastOrDefault(r => r[0].Procedure == "checklist" && Concerns(r) && r[0].At <= since && r.Any(s => s.Step.EndsWith($":{service}", StringComparison.Ordinal)));
-        var included = runs.Where(r => (r[0].At >= since && Concerns(r)) || (r[0].Procedure.StartsWith("drill:", StringComparison.Ordinal) && r[0].At >= since && r[0].Env == env))
+        var included = runs.Where(r => r[0].At >= since && Concerns(r))
             .Prepend(checklist).OfType<List<StepResult>>().Distinct().OrderBy(r => r[0].At).ToList();
         var cutover = included.LastOrDefault(r => r[0].Procedure == "cutover" && Passed(r));
         // A failed attempt that a later run of the same procedure repeated successfully is listed, not held against the record.
@@ -66,8 +76,9 @@ public static partial class Signoff
         var gates = await GatesAsync(session, env, service, since, ct);
         var approver = gates.Where(g => g.Gate == "approval" && g.Passed).Select(g => ApprovedBy().Match(g.Detail)).Where(m => m.Success).Select(m => m.Groups[1].Value).LastOrDefault()
             ?? included.LastOrDefault(r => r[0].Procedure == "approve")?[0].By;
-        var kind = cutover is null ? "dry-run" : "cutover";
-        if (kind == "cutover" && approver is null)
+        var rolledBack = cutover is null ? null : included.LastOrDefault(r => r[0].Procedure == "rollback" && r[0].At > cutover[0].At && Passed(r));
+        var kind = cutover is null ? "dry-run" : rolledBack is null ? "cutover" : $"cutover, rolled back at {rolledBack[^1].At:u}";
+        if (cutover is not null && approver is null)
         {
             throw new CheckFailedException($"The cutover of {env}/{service} has no recorded approval in Filestore's audit: nothing to sign.");
         }

@@ -17,6 +17,9 @@ public sealed class Journal(string directory)
 
     public string FilePath => Path.Combine(Directory, "journal.jsonl");
 
+    /// <summary>Lines the last read could not understand (a run killed while writing one).</summary>
+    public int Skipped { get; private set; }
+
     public async Task AppendAsync(StepResult step)
     {
         await Writes.WaitAsync();
@@ -41,9 +44,17 @@ public sealed class Journal(string directory)
         var steps = new List<StepResult>();
         foreach (var line in await File.ReadAllLinesAsync(FilePath))
         {
-            if (line.Length > 0)
+            // A run killed mid-write leaves half a line; what was written whole still counts.
+            try
             {
-                steps.Add(JsonSerializer.Deserialize<StepResult>(line, Json)!);
+                if (line.Length > 0 && JsonSerializer.Deserialize<StepResult>(line, Json) is { Run: not null } step)
+                {
+                    steps.Add(step);
+                }
+            }
+            catch (JsonException)
+            {
+                Skipped++;
             }
         }
 

@@ -108,6 +108,12 @@ public sealed class ProcedureRun(RunbookSession session, string procedure, strin
             await RecordAsync(step, StepOutcome.Failed, e.Message, by, clock.Elapsed);
             throw;
         }
+        catch (Exception e)
+        {
+            // Interrupted (Ctrl+C) or broken: the journal must not show this step, or its run, as if it had held.
+            await RecordAsync(step, StepOutcome.Failed, $"interrupted: {e.GetType().Name}: {e.Message}", by, clock.Elapsed);
+            throw;
+        }
     }
 
     public Task StepAsync(string step, string what, Func<IProgress<string>, CancellationToken, Task<string>> run, CancellationToken ct = default) =>
@@ -132,6 +138,16 @@ public sealed class ProcedureRun(RunbookSession session, string procedure, strin
 /// <summary>Polls until a condition holds, reporting the wait; every wait has a deadline.</summary>
 public static class Waiting
 {
+    /// <summary>Waits out <paramref name="span"/> (a watch of the disk, a drill that pages nothing), reporting the time.</summary>
+    public static async Task ObserveAsync(TimeSpan span, IProgress<string> progress, CancellationToken ct)
+    {
+        for (var waited = TimeSpan.Zero; waited < span; waited += TimeSpan.FromSeconds(1))
+        {
+            progress.Report($"{waited.TotalSeconds:0} s of {span.TotalSeconds:0} s");
+            await Task.Delay(TimeSpan.FromSeconds(1), ct);
+        }
+    }
+
     public static async Task<T> UntilAsync<T>(
         string what, TimeSpan timeout, IProgress<string> progress, Func<CancellationToken, Task<(T? Value, string Status)>> probe, CancellationToken ct,
         TimeSpan? every = null)

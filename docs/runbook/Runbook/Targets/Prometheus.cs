@@ -19,9 +19,18 @@ public sealed class Prometheus(ServiceApi api)
         var body = await api.GetAsync($"/api/v1/query?query={Uri.EscapeDataString(promql)}", ct);
         return body.GetProperty("data").GetProperty("result").EnumerateArray()
             .Select(s => ((IReadOnlyDictionary<string, string>)s.GetProperty("metric").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString() ?? string.Empty),
-                double.Parse(s.GetProperty("value")[1].GetString()!, CultureInfo.InvariantCulture)))
+                Number(s.GetProperty("value")[1].GetString()!)))
             .ToList();
     }
+
+    // Prometheus writes +Inf, -Inf and NaN as words; .NET's parser knows them by other names.
+    private static double Number(string text) => text switch
+    {
+        "+Inf" => double.PositiveInfinity,
+        "-Inf" => double.NegativeInfinity,
+        "NaN" => double.NaN,
+        _ => double.Parse(text, CultureInfo.InvariantCulture),
+    };
 
     /// <summary>One number: the value of the query's only series, or null when it has none.</summary>
     public async Task<double?> ScalarAsync(string promql, CancellationToken ct = default) =>

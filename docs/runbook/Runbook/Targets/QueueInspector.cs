@@ -33,14 +33,18 @@ public sealed class QueueInspector(string redisConfiguration) : IAsyncDisposable
         }
     }
 
-    /// <summary>The events workers hold right now in <paramref name="queue"/> (a stalled consumer keeps holding them).</summary>
-    public async Task<IReadOnlyList<string>> ActiveEventsAsync(string queue)
+    /// <summary>
+    /// The events of <paramref name="queue"/> in a state: <c>active</c>, held by a worker right now (a stalled consumer
+    /// keeps holding them), or <c>waiting</c> (the oldest 10,000).
+    /// </summary>
+    public async Task<IReadOnlyList<string>> EventsAsync(string queue, string state)
     {
         var operations = new QueueOperations(_connection, queue);
         try
         {
             var events = new List<string>();
-            foreach (var id in await operations.GetActiveJobIdsAsync())
+            var ids = state == JobStates.Active ? await operations.GetActiveJobIdsAsync() : await operations.GetWaitingJobIdsAsync();
+            foreach (var id in ids)
             {
                 if (await operations.GetJobAsync(id) is { } job)
                 {

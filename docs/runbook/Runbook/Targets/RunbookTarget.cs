@@ -27,7 +27,22 @@ public sealed record RunbookTarget(
     /// <summary>The sandbox's state directory; <c>.sandbox</c> at the repository root when unset.</summary>
     public const string SandboxVariable = "SANDBOX_DIR";
 
+    /// <summary>The password of a real environment's Redis: kept out of <c>--redis</c>, which lands in shell history.</summary>
+    public const string RedisPasswordVariable = "FILESTORE_REDIS_PASSWORD";
+
     public static readonly string[] Consumers = ["metastore", "timestore"];
+
+    /// <summary>True for the sandbox: drills, drill traffic and resets act only there.</summary>
+    public bool IsSandbox { get; init; }
+
+    /// <summary>Refuses, as bad usage, what only the sandbox may do (inject faults, erase history, cut over for a drill).</summary>
+    public void RequireSandbox(string what)
+    {
+        if (!IsSandbox)
+        {
+            throw new BadUsageException($"{what} is for the sandbox only; {Name} is a real environment.");
+        }
+    }
 
     public Uri? ConsumerUrl(string consumer) => consumer == "metastore" ? Metastore : Timestore;
 
@@ -62,7 +77,7 @@ public sealed record RunbookTarget(
         var token = environment(TokenVariable) is { Length: > 0 } own ? own : Read("filestore", "operatorToken")
             ?? throw new UnreachableException($"{file} has no operator token.");
         return new RunbookTarget("sandbox", filestore, Url("metastore"), Url("timestore"), Url("prometheus"),
-            Read("redis", "connectionString"), token, environment(ServiceTokenVariable), Path.Combine(stateDirectory, "runbook"));
+            Read("redis", "connectionString"), token, environment(ServiceTokenVariable), Path.Combine(stateDirectory, "runbook")) { IsSandbox = true };
     }
 
     /// <summary>A real environment, given by its addresses; the operator token must be in <see cref="TokenVariable"/>.</summary>
@@ -72,9 +87,23 @@ public sealed record RunbookTarget(
         var token = environment(TokenVariable) is { Length: > 0 } t
             ? t
             : throw new BadUsageException($"Set {TokenVariable} to your named operator token (tokens are never passed on the command line).");
+        if (redis is not null && redis.Contains("password=", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new BadUsageException($"Put the Redis password in {RedisPasswordVariable}, not in --redis (the command line is in shell history and process lists).");
+        }
+
+        if (redis is not null && environment(RedisPasswordVariable) is { Length: > 0 } password)
+        {
+            redis = $"{redis},password={password}";
+        }
+
         return new RunbookTarget(filestore.Authority, filestore, metastore, timestore, prometheus, redis, token,
             environment(ServiceTokenVariable), recordsDirectory);
     }
+
+    // Tokens and passwords stay out of ToString (and so out of logs and test failure messages).
+    public override string ToString() =>
+        $"RunbookTarget {{ Name = {Name}, Filestore = {Filestore}, Metastore = {Metastore}, Timestore = {Timestore}, Prometheus = {Prometheus}, IsSandbox = {IsSandbox} }}";
 
     /// <summary>The state directory of the sandbox at or above <paramref name="start"/>: <c>.sandbox</c> beside <c>Sandbox.sln</c>.</summary>
     public static string DefaultSandboxDirectory(string start)

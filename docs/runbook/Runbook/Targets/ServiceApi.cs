@@ -26,7 +26,8 @@ public sealed record ApiAnswer(HttpStatusCode Status, JsonElement Body)
 /// </summary>
 public sealed class ServiceApi : IDisposable
 {
-    private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(100);
+    /// <summary>How long a call may take unless the caller says otherwise (a rollback's drain takes longer).</summary>
+    public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(100);
     private readonly HttpClient _http;
 
     public ServiceApi(string name, Uri baseAddress, string? token = null, HttpMessageHandler? handler = null)
@@ -34,7 +35,8 @@ public sealed class ServiceApi : IDisposable
         Name = name;
         _http = handler is null ? new HttpClient() : new HttpClient(handler, disposeHandler: false);
         _http.BaseAddress = baseAddress;
-        _http.Timeout = RequestTimeout;
+        // Each call sets its own deadline (SendAsync's timeout): a rollback waits for its drain, a health check does not.
+        _http.Timeout = Timeout.InfiniteTimeSpan;
         if (token is not null)
         {
             _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
@@ -47,8 +49,12 @@ public sealed class ServiceApi : IDisposable
 
     /// <summary>Sends the call and returns whatever the service answered; only an unreachable service or a refused token throw.</summary>
     public async Task<ApiAnswer> SendAsync(
-        HttpMethod method, string path, object? body = null, HttpContent? content = null, string? idempotencyKey = null, CancellationToken ct = default)
+        HttpMethod method, string path, object? body = null, HttpContent? content = null, string? idempotencyKey = null, TimeSpan? timeout = null,
+        CancellationToken ct = default)
     {
+        var limit = timeout ?? RequestTimeout;
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        deadline.CancelAfter(limit);
         using var request = new HttpRequestMessage(method, path) { Content = content ?? (body is null ? null : JsonContent.Create(body)) };
         if (idempotencyKey is not null)
         {
@@ -58,7 +64,7 @@ public sealed class ServiceApi : IDisposable
         HttpResponseMessage response;
         try
         {
-            response = await _http.SendAsync(request, ct);
+            response = await _http.SendAsync(request, deadline.Token);
         }
         catch (HttpRequestException e)
         {
@@ -66,12 +72,12 @@ public sealed class ServiceApi : IDisposable
         }
         catch (TaskCanceledException e) when (!ct.IsCancellationRequested)
         {
-            throw new UnreachableException($"{Name} at {BaseAddress} did not answer {method} {path} within {RequestTimeout.TotalSeconds:0} s.", e);
+            throw new UnreachableException($"{Name} at {BaseAddress} did not answer {method} {path} within {limit.TotalSeconds:0} s.", e);
         }
 
         using (response)
         {
-            var text = await response.Content.ReadAsStringAsync(ct);
+            var text = await response.Content.ReadAsStringAsync(deadline.Token);
             JsonElement json;
             try
             {
@@ -83,7 +89,8 @@ public sealed class ServiceApi : IDisposable
             }
 
             var answer = new ApiAnswer(response.StatusCode, json);
-            if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+            // A command the policy does not allow is the caller's check to judge (403 policy-denied), not a refused token.
+            if (response.StatusCode is HttpStatusCode.Unauthorized || (response.StatusCode is HttpStatusCode.Forbidden && answer.ProblemKind != "policy-denied"))
             {
                 throw new NotAuthorisedException($"{Name} refused the token for {method} {path}: {(int)response.StatusCode} {answer.Detail}".TrimEnd());
             }
