@@ -17,7 +17,6 @@ namespace Sandbox.AppHost;
 /// </summary>
 public static class DashboardCommands
 {
-    private static readonly string[] Environments = ["staging", "production"];
     private static readonly TimeSpan ServiceTokenLifetime = TimeSpan.FromMinutes(10);
 
     public static IResourceBuilder<ProjectResource> WithOperatorCommands(this IResourceBuilder<ProjectResource> filestore, SandboxSettings sandbox)
@@ -37,8 +36,16 @@ public static class DashboardCommands
                 {
                     var issued = await session.Filestore.CallAsync(HttpMethod.Post, "/access/tokens",
                         new { principal = args.Approver, kind = "operator", lifetimeSeconds = 300 }, t);
-                    await using var approver = new RunbookSession(session.Target with { OperatorToken = issued.GetProperty("token").GetString()! }, session.Observer);
-                    return await DryRun.ApproveAsync(approver, args.Env, args.Service, args.Note, t);
+                    try
+                    {
+                        await using var approver = new RunbookSession(session.Target with { OperatorToken = issued.GetProperty("token").GetString()! }, session.Observer);
+                        return await DryRun.ApproveAsync(approver, args.Env, args.Service, args.Note, t);
+                    }
+                    finally
+                    {
+                        // Used once: the token in the approver's name does not outlive the click.
+                        await ServiceTokens.RevokeAsync(session, issued.GetProperty("tokenId").GetString()!);
+                    }
                 }),
                 [.. RunbookCommands.ServiceArguments(), RunbookCommands.Text("approver", "Approver (a person's name)", required: true), RunbookCommands.Text("note", "Note or change ticket", required: false)])
             .Command("runbook-cutover", "Runbook: cut over to managed", "ArrowForward", "shadow -> managed after the go/no-go, verified with a canary command, the stores and the audit.",
@@ -92,9 +99,16 @@ public static class DashboardCommands
     private static async Task<ProcedureReport> WithServiceTokenAsync(
         RunbookSession session, RunbookArguments args, Func<RunbookSession, CancellationToken, Task<ProcedureReport>> run, CancellationToken ct)
     {
-        var token = await ServiceTokens.IssueShortLivedAsync(session, args.Env, args.Service, ServiceTokenLifetime, ct);
-        await using var asService = new RunbookSession(session.Target with { ServiceToken = token }, session.Observer);
-        return await run(asService, ct);
+        var (token, tokenId) = await ServiceTokens.IssueShortLivedAsync(session, args.Env, args.Service, ServiceTokenLifetime, ct);
+        try
+        {
+            await using var asService = new RunbookSession(session.Target with { ServiceToken = token }, session.Observer);
+            return await run(asService, ct);
+        }
+        finally
+        {
+            await ServiceTokens.RevokeAsync(session, tokenId);
+        }
     }
 
     private static IResourceBuilder<ProjectResource> Command(
@@ -159,7 +173,7 @@ public static class DashboardCommands
         {
             using var client = await ClientAsync(ct);
             var done = new List<string>();
-            foreach (var env in Environments)
+            foreach (var env in Status.Environments)
             {
                 var services = await client.GetFromJsonAsync<JsonElement>($"/envs/{env}/services", ct);
                 foreach (var service in services.EnumerateArray().Select(s => s.GetProperty("service").GetString()))

@@ -14,14 +14,13 @@ internal sealed record RunbookArguments(string Env, string Service, string? Appr
 /// </summary>
 internal sealed class RunbookCommands(string stateDirectory)
 {
-    private static readonly string[] Environments = ["staging", "production"];
     private int _trafficBusy;
     private (RunbookSession Session, DrillTraffic Traffic)? _traffic;
 
     public static IReadOnlyList<InteractionInput> ServiceArguments(string defaultService = "billing") =>
     [
         new() { Name = "env", Label = "Environment", InputType = InputType.Choice, Required = true, Value = "staging",
-            Options = [.. Environments.Select(e => KeyValuePair.Create(e, e))] },
+            Options = [.. Runbook.Procedures.Status.Environments.Select(e => KeyValuePair.Create(e, e))] },
         Text("service", "Service", required: true, value: defaultService),
     ];
 

@@ -138,16 +138,19 @@ internal static class SetupCommands
         }, ct: ct));
 
         var (applyEnv, applyFile) = (EnvArgument(), PolicyFile());
-        var apply = new Command("apply", "Apply a policy file (validated first, against the version just read), then verify and record the new version.") { applyEnv, applyFile };
+        var expected = new Option<int?>("--expected-version")
+        {
+            Description = "The version 'policy diff' reviewed: Filestore refuses (409) if the policy changed since (default: the version read just now).",
+        };
+        var apply = new Command("apply", "Apply a policy file, then verify and record the new version.") { applyEnv, applyFile, expected };
         apply.SetAction((parse, ct) => CliContext.RunAsync(parse, async (session, _, token) =>
         {
             var (env, file) = (parse.GetValue(applyEnv)!, parse.GetValue(applyFile)!);
             var rules = await ReadPolicyAsync(file, token);
             return await Journaled(session, "policy", "apply", $"Apply {Path.GetFileName(file)} to {env}", async t =>
             {
-                var current = await session.Filestore.GetAsync($"/envs/{env}/policy", t);
-                var answer = await session.Filestore.SendAsync(HttpMethod.Put, $"/envs/{env}/policy",
-                    new { rules, expectedVersion = current.GetProperty("version").GetInt32() }, ct: t);
+                var expectedVersion = parse.GetValue(expected) ?? (await session.Filestore.GetAsync($"/envs/{env}/policy", t)).GetProperty("version").GetInt32();
+                var answer = await session.Filestore.SendAsync(HttpMethod.Put, $"/envs/{env}/policy", new { rules, expectedVersion }, ct: t);
                 if (!answer.Succeeded)
                 {
                     throw new CheckFailedException($"Not applied: {(int)answer.Status} {answer.Detail}");

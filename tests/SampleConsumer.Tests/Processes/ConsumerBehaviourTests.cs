@@ -101,8 +101,20 @@ public sealed class ConsumerBehaviourTests(RedisServer redis) : ConsumerTest(red
         await Eventually.Until(consumer.HealthAsync, s => s == HttpStatusCode.ServiceUnavailable, TimeSpan.FromSeconds(30), "unhealthy without redis");
         await Redis.StartAgainAsync();
         await Eventually.Until(consumer.HealthAsync, s => s == HttpStatusCode.OK, TimeSpan.FromSeconds(60), "healthy again");
-        // The test's Redis keeps no data across a crash: publish again, as Filestore's outbox would.
-        await AddAsync(Queue, "after", Change("after", "created", "after.txt", 2));
+        // The test's Redis keeps no data across a crash: publish again, as Filestore's outbox would, retrying until the
+        // producer's own connection is back (it reconnects in the background, not always as fast as the consumer's).
+        await Eventually.Until(async () =>
+        {
+            try
+            {
+                await AddAsync(Queue, "after", Change("after", "created", "after.txt", 2));
+                return true;
+            }
+            catch (QueueUnavailableException)
+            {
+                return false;
+            }
+        }, added => added, TimeSpan.FromSeconds(30), "the event published after the outage");
 
         await Eventually.Until(() => consumer.GetAsync(Totals), t => t.GetProperty("events").GetInt64() >= 1 && t.GetProperty("files").GetInt64() >= 1,
             TimeSpan.FromSeconds(60), "the event after the outage applied");

@@ -45,8 +45,13 @@ public sealed class CutoverRehearsalTests(SandboxFixture sandbox)
         var operatorClient = await sandbox.FilestoreOperatorAsync();
         await using var redisConnection = await ConnectionMultiplexer.ConnectAsync((await sandbox.App.GetConnectionStringAsync("redis"))!);
         var redis = redisConnection.GetDatabase();
-        // The runbook's doc-test rehearses the same service and leaves it rolled back, with publishing paused.
+        // The runbook's doc-test rehearses the same service and leaves it rolled back, with publishing paused, its
+        // policy rule applied and its token issued: take those away so every precondition starts missing.
         await OkAsync(operatorClient.PutAsJsonAsync($"{Route}/publishing", new { enabled = true }));
+        var policy = await OkAsync(operatorClient.GetAsync("/envs/staging/policy"));
+        var otherServices = policy.GetProperty("rules").EnumerateArray().Where(r => r.GetProperty("service").GetString() != "billing").ToList();
+        await OkAsync(operatorClient.PutAsJsonAsync("/envs/staging/policy", new { rules = otherServices }));
+        await OkAsync(operatorClient.PostAsJsonAsync("/access/tokens/revoke", new { principal = "billing-app" }));
         await OkAsync(operatorClient.PutAsJsonAsync($"{Route}/watcher", new { enabled = false }));
 
         // Each missing precondition is named; meeting it removes exactly its gate from the refusal.

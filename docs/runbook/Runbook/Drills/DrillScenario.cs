@@ -85,7 +85,7 @@ public sealed record DrillScenario(
             done.Add(await Find("queue-paused").Clear(session, target, ct));
         }
 
-        foreach (var env in new[] { "staging", "production" })
+        foreach (var env in Status.Environments)
         {
             foreach (var service in (await session.Filestore.GetAsync($"/envs/{env}/services", ct)).EnumerateArray()
                          .Where(s => s.GetProperty("mode").GetString() == "managed" && !s.GetProperty("watcherEnabled").GetBoolean())

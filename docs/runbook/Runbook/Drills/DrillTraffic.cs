@@ -110,28 +110,28 @@ public sealed class DrillTraffic : IAsyncDisposable
                 idempotencyKey: Guid.NewGuid().ToString("N"), ct: ct));
         }
 
-        // Approvals name a person: an operator acting under the shared token approves as the sandbox's trainer.
-        var approver = await session.WhoAmIAsync(ct) == "operator" ? await TrainerAsync(session, ct) : session.Filestore;
-        try
+        // Approvals name a person: an operator acting under the shared token approves as the sandbox's trainer, with a
+        // token issued for that one approval.
+        if (await session.WhoAmIAsync(ct) == "operator")
         {
-            await approver.CallAsync(HttpMethod.Post, $"{route}/cutover/approval", new { note = "drill traffic" }, ct);
-        }
-        finally
-        {
-            if (approver != session.Filestore)
+            var issued = await session.Filestore.CallAsync(HttpMethod.Post, "/access/tokens", new { principal = "trainer", kind = "operator", lifetimeSeconds = 600 }, ct);
+            try
             {
-                approver.Dispose();
+                using var trainer = new ServiceApi("Filestore", session.Target.Filestore, issued.GetProperty("token").GetString());
+                await trainer.CallAsync(HttpMethod.Post, $"{route}/cutover/approval", new { note = "drill traffic" }, ct);
             }
+            finally
+            {
+                await ServiceTokens.RevokeAsync(session, issued.GetProperty("tokenId").GetString()!);
+            }
+        }
+        else
+        {
+            await session.Filestore.CallAsync(HttpMethod.Post, $"{route}/cutover/approval", new { note = "drill traffic" }, ct);
         }
 
         await DryRun.TransitionAsync(session, target.Env, target.Service, "managed", ct);
         return $"{target.Env}/{target.Service}: {mode} -> managed, {ShadowCommands} shadow commands, approved for the drill.";
-    }
-
-    private static async Task<ServiceApi> TrainerAsync(RunbookSession session, CancellationToken ct)
-    {
-        var issued = await session.Filestore.CallAsync(HttpMethod.Post, "/access/tokens", new { principal = "trainer", kind = "operator", lifetimeSeconds = 600 }, ct);
-        return new ServiceApi("Filestore", session.Target.Filestore, issued.GetProperty("token").GetString());
     }
 
     private static async Task OkAsync(Task<ApiAnswer> call)
