@@ -118,7 +118,7 @@ public static class Checklist
         try
         {
             await Waiting.UntilAsync($"the drift event of {path} in both consumers", ProbeTimeout, progress, async token =>
-                (await BothSeeAsync(session, route, path, deleted: false, sha, token)) ? ((object?)path, "applied") : (null, "not applied yet"), ct);
+                (await Checks.BothConsumersHaveAsync(session, route, path, deleted: false, sha, token)) ? ((object?)path, "applied") : (null, "not applied yet"), ct);
             seen = clock.Elapsed;
         }
         finally
@@ -133,26 +133,9 @@ public static class Checklist
         }
 
         await Waiting.UntilAsync($"the deletion of {path} in both consumers", ProbeTimeout, progress, async token =>
-            (await BothSeeAsync(session, route, path, deleted: true, sha, token)) ? ((object?)path, "applied") : (null, "not applied yet"), ct);
+            (await Checks.BothConsumersHaveAsync(session, route, path, deleted: true, sha, token)) ? ((object?)path, "applied") : (null, "not applied yet"), ct);
         return $"Probe {path} written by Filestore outside its own commands; its drift event reached both consumers in {seen.TotalSeconds:0.0} s; "
                + $"removed, and the deletion reached both in {(clock.Elapsed - seen).TotalSeconds:0.0} s.";
-    }
-
-    private static async Task<bool> BothSeeAsync(RunbookSession session, string route, string path, bool deleted, string? sha, CancellationToken ct)
-    {
-        var query = $"{route}/paths?path={Uri.EscapeDataString(path)}";
-        var meta = await session.Consumer("metastore").SendAsync(HttpMethod.Get, query, ct: ct);
-        var history = await session.Consumer("timestore").SendAsync(HttpMethod.Get, query, ct: ct);
-        if (!meta.Succeeded || !history.Succeeded || history.Body.ValueKind != JsonValueKind.Array || history.Body.GetArrayLength() == 0)
-        {
-            return false;
-        }
-
-        var last = history.Body[history.Body.GetArrayLength() - 1];
-        return deleted
-            ? meta.Body.GetProperty("deleted").GetBoolean() && last.GetProperty("kind").GetString() == "deleted"
-            : !meta.Body.GetProperty("deleted").GetBoolean() && meta.Body.GetProperty("sha256").GetString() == sha
-              && last.GetProperty("sha256").GetString() == sha;
     }
 
     /// <summary>The evidence of a passed gate, or the failure naming the command that fixes it.</summary>

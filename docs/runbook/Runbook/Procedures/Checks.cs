@@ -111,5 +111,26 @@ public static class Checks
 
     public static string Mode(JsonElement state) => state.GetProperty("mode").GetString()!;
 
+    /// <summary>
+    /// Both consumers applied the path's latest change: Metastore's state and Timestore's newest version carry
+    /// <paramref name="sha"/> (or, when <paramref name="deleted"/>, show the path deleted).
+    /// </summary>
+    public static async Task<bool> BothConsumersHaveAsync(RunbookSession session, string route, string path, bool deleted, string? sha, CancellationToken ct)
+    {
+        var query = $"{route}/paths?path={Uri.EscapeDataString(path)}";
+        var meta = await session.Consumer("metastore").SendAsync(HttpMethod.Get, query, ct: ct);
+        var history = await session.Consumer("timestore").SendAsync(HttpMethod.Get, query, ct: ct);
+        if (!meta.Succeeded || !history.Succeeded || history.Body.ValueKind != JsonValueKind.Array || history.Body.GetArrayLength() == 0)
+        {
+            return false;
+        }
+
+        var last = history.Body[history.Body.GetArrayLength() - 1];
+        return deleted
+            ? meta.Body.GetProperty("deleted").GetBoolean() && last.GetProperty("kind").GetString() == "deleted"
+            : !meta.Body.GetProperty("deleted").GetBoolean() && meta.Body.GetProperty("sha256").GetString() == sha
+              && last.GetProperty("sha256").GetString() == sha;
+    }
+
     public static string Percent(double ratio) => ratio.ToString("0.##%", CultureInfo.InvariantCulture);
 }

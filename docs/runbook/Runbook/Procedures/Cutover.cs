@@ -73,13 +73,7 @@ public static class Cutover
             var eventId = answer.Body.GetProperty("eventId").GetString();
             var sha = answer.Body.GetProperty("change").GetProperty("sha256").GetString();
             await Waiting.UntilAsync($"the canary {path} in both consumers", Checks.ConsistencyTimeout, progress, async t =>
-            {
-                var meta = await session.Consumer("metastore").SendAsync(HttpMethod.Get, $"{route}/paths?path={Uri.EscapeDataString(path)}", ct: t);
-                var history = await session.Consumer("timestore").SendAsync(HttpMethod.Get, $"{route}/paths?path={Uri.EscapeDataString(path)}", ct: t);
-                return meta.Succeeded && history.Succeeded && meta.Body.GetProperty("sha256").GetString() == sha
-                    ? ((object?)path, "applied")
-                    : (null, "not applied yet");
-            }, token);
+                await Checks.BothConsumersHaveAsync(session, route, path, deleted: false, sha, t) ? ((object?)path, "applied") : (null, "not applied yet"), token);
             return $"{path} written by Filestore (event {eventId}) and applied by metastore and timestore.";
         }, ct);
         await run.StepAsync("stores-consistent", "Metastore and Timestore match the files on disk",
