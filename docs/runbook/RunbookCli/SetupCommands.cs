@@ -255,8 +255,14 @@ internal static class SetupCommands
 
     private static Command QueueCommand()
     {
-        var queue = new Argument<string>("queue") { Description = "metastore-events or timestore-events." };
-        queue.AcceptOnlyFromAmong(Runbook.Targets.QueueInspector.EventQueues);
+        static Argument<string> QueueArgument()
+        {
+            var argument = new Argument<string>("queue") { Description = "metastore-events or timestore-events." };
+            argument.AcceptOnlyFromAmong(Runbook.Targets.QueueInspector.EventQueues);
+            return argument;
+        }
+
+        var queue = QueueArgument();
         var reason = new Option<string>("--reason") { Description = "Why (required to pause: it goes into the queue audit).", Required = true };
 
         var list = new Command("list", "Both queues as Redis holds them: counts per state, paused, oldest waiting job.");
@@ -279,8 +285,7 @@ internal static class SetupCommands
                 return (body, $"{parse.GetValue(queue)} paused: {parse.GetValue(reason)}.");
             }, token), ct: ct));
 
-        var resumeQueue = new Argument<string>("queue") { Description = "metastore-events or timestore-events." };
-        resumeQueue.AcceptOnlyFromAmong(Runbook.Targets.QueueInspector.EventQueues);
+        var resumeQueue = QueueArgument();
         var resume = new Command("resume", "Resume a paused queue through Filestore (recorded in the queue audit).") { resumeQueue };
         resume.SetAction((parse, ct) => CliContext.RunAsync(parse, async (session, _, token) =>
             await Journaled(session, "queue", "resume", $"Resume {parse.GetValue(resumeQueue)}", async t =>

@@ -95,6 +95,9 @@ public static partial class Signoff
         var statement = $"No manual file-system edit was needed. All {steps.Count} steps above ran through Filestore's API, the consumers' API, "
                         + "Redis and Prometheus; every procedure's last run held"
                         + (retried > 0 ? $" ({retried} failed steps of earlier attempts are listed unchecked; each was repeated and held)" : string.Empty)
+                        + (session.Journal.Skipped > 0
+                            ? $" ({session.Journal.Skipped} unreadable journal lines, from a run killed while writing, were left out)"
+                            : string.Empty)
                         + $". During the shadow run: {ledger.Evidence} At {consistency.At:u} both consumers matched the disk.";
         var record = new SignoffRecord(kind, session.Target.Name, env, service, session.Time.GetUtcNow(),
             steps.Where(s => s.Procedure != "approve").Select(s => s.By).Distinct().ToList(), approver ?? "not yet (dry-run)", steps, gates, drills, true, statement);
