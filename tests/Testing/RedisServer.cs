@@ -1,14 +1,19 @@
 using Xunit;
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using StackExchange.Redis;
 
 namespace Sandbox.Testing;
 
-/// <summary>A real <c>redis-server</c> on a free loopback port with its data in a temp folder, shared by a test collection.</summary>
+/// <summary>
+/// A real <c>redis-server</c> on a free loopback port with its data in a temp folder, shared by a test collection. It
+/// runs with the sandbox's own persistence (append-only file), so a restart keeps what was written before it.
+/// </summary>
 public sealed class RedisServer : IAsyncLifetime
 {
+    private const int PortAttempts = 10;
     private readonly string _directory = Path.Combine(Path.GetTempPath(), $"bullmq-tests-{Guid.NewGuid():N}");
     private Process? _process;
 
@@ -23,48 +28,97 @@ public sealed class RedisServer : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(_directory);
-        Port = FreePort();
-        await StartProcessAsync();
-        Multiplexer = await ConnectAsync();
+        // A port found free can be taken by another test assembly before redis-server binds it: then this server
+        // exits, or the one answering is not ours. Either way, try another port.
+        for (var attempt = 1; ; attempt++)
+        {
+            Port = FreePort();
+            StartProcess();
+            var multiplexer = await ConnectToOwnProcessAsync();
+            if (multiplexer is not null)
+            {
+                Multiplexer = multiplexer;
+                return;
+            }
+
+            if (attempt == PortAttempts)
+            {
+                throw new InvalidOperationException($"redis-server did not start on any of {PortAttempts} free ports.");
+            }
+        }
     }
 
-    /// <summary>Stops the server as a crash would (its data is not persisted).</summary>
-    public async Task StopAsync()
+    /// <summary>Stops the server as a crash would: SIGKILL, so only what the append-only file already holds survives.</summary>
+    public async Task KillAsync()
     {
         _process!.Kill();
         await _process.WaitForExitAsync();
     }
 
-    /// <summary>Starts the server again on the same port.</summary>
-    public async Task StartAgainAsync()
+    /// <summary>Stops the server cleanly: everything written so far is on disk when it returns.</summary>
+    public async Task ShutdownAsync()
     {
-        await StartProcessAsync();
-        await (await ConnectAsync()).DisposeAsync();
+        await using (var admin = await ConnectionMultiplexer.ConnectAsync($"{Configuration},allowAdmin=true"))
+        {
+            // SHUTDOWN closes the connection instead of answering.
+            try
+            {
+                admin.GetServer(Configuration).Shutdown(ShutdownMode.Always);
+            }
+            catch (RedisConnectionException)
+            {
+            }
+        }
+
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        await _process!.WaitForExitAsync(deadline.Token);
     }
 
-    private Task StartProcessAsync()
+    /// <summary>Starts the server again on the same port, from the same data folder.</summary>
+    public async Task StartAgainAsync()
+    {
+        StartProcess();
+        await using var check = await ConnectToOwnProcessAsync()
+            ?? throw new InvalidOperationException($"redis-server did not start again on port {Port}.");
+    }
+
+    private void StartProcess()
     {
         _process?.Dispose();
         _process = Process.Start(new ProcessStartInfo("redis-server",
-            ["--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--dir", _directory,
-             "--save", "", "--appendonly", "no", "--maxmemory-policy", "noeviction"])
+            ["--port", Port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--dir", _directory,
+             "--save", "", "--appendonly", "yes", "--maxmemory-policy", "noeviction"])
         {
             RedirectStandardOutput = true,
             UseShellExecute = false,
         }) ?? throw new InvalidOperationException("redis-server did not start; install the redis-server package.");
-        return Task.CompletedTask;
+        // Nobody reads its log; drain it so a chatty server never blocks on a full pipe.
+        _process.StandardOutput.BaseStream.CopyToAsync(Stream.Null);
     }
 
-    private async Task<ConnectionMultiplexer> ConnectAsync()
+    /// <summary>Connects once the started process answers; null when it exited (port taken) or another process answers.</summary>
+    private async Task<ConnectionMultiplexer?> ConnectToOwnProcessAsync()
     {
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         while (true)
         {
+            if (_process!.HasExited)
+            {
+                return null;
+            }
+
             try
             {
                 var multiplexer = await ConnectionMultiplexer.ConnectAsync($"{Configuration},allowAdmin=true,connectTimeout=500");
-                await multiplexer.GetDatabase().PingAsync();
-                return multiplexer;
+                var info = await multiplexer.GetServer(Configuration).InfoAsync("server");
+                var pid = info.SelectMany(group => group).FirstOrDefault(pair => pair.Key == "process_id").Value;
+                if (pid == _process.Id.ToString(CultureInfo.InvariantCulture))
+                {
+                    return multiplexer;
+                }
+
+                await multiplexer.DisposeAsync();
+                return null;
             }
             catch (RedisConnectionException) when (!deadline.IsCancellationRequested)
             {

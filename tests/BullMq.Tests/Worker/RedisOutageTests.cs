@@ -25,7 +25,7 @@ public sealed class RedisOutageTests : IAsyncLifetime
         await new QueueProducer(connection).AddAsync("outage", "before", new { });
         await Eventually.Until(() => Task.FromResult(Volatile.Read(ref handled)), n => n == 1, what: "the job before the outage");
 
-        await _redis.StopAsync();
+        await _redis.KillAsync();
         await Assert.ThrowsAsync<QueueUnavailableException>(() => new QueueProducer(connection).AddAsync("outage", "during", new { }));
         await Task.Delay(1500);
         await _redis.StartAgainAsync();

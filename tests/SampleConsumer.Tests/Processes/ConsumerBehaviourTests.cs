@@ -97,7 +97,7 @@ public sealed class ConsumerBehaviourTests(RedisServer redis) : ConsumerTest(red
         await AddAsync(Queue, "before", Change("before", "created", "before.txt", 1));
         await Eventually.Until(() => AppliedAsync(consumer), n => n == 1, what: "the first event");
 
-        await Redis.StopAsync();
+        await Redis.KillAsync();
         await Eventually.Until(consumer.HealthAsync, s => s == HttpStatusCode.ServiceUnavailable, TimeSpan.FromSeconds(30), "unhealthy without redis");
         await Redis.StartAgainAsync();
         await Eventually.Until(consumer.HealthAsync, s => s == HttpStatusCode.OK, TimeSpan.FromSeconds(60), "healthy again");
