@@ -21,10 +21,18 @@ public sealed class DashboardRunbookCommandsTests(SandboxFixture sandbox)
     {
         var commands = sandbox.App.Services.GetRequiredService<ResourceCommandService>();
 
+        using var filestore = sandbox.HttpClientFor("filestore");
+        var before = await SucceededCommandsAsync(filestore);
+
         var started = await commands.ExecuteCommandAsync("filestore", "start-drill-traffic", Arguments(("env", "staging"), ("service", "reports")));
         Assert.True(started.Success, started.Message);
         Assert.Contains("staging/reports", started.Message, StringComparison.Ordinal);
-        await Task.Delay(TimeSpan.FromSeconds(2));
+        // The traffic sends one command at a time: once Filestore has counted two, the first answer has reached it.
+        await Waits.UntilAsync("drill traffic's first answered command", Waits.Scrape, async ct =>
+        {
+            var now = await SucceededCommandsAsync(filestore);
+            return (now >= before + 2 ? (object)now : null, $"{now - before} commands since the start");
+        });
 
         var stopped = await commands.ExecuteCommandAsync("filestore", "stop-drill-traffic");
         Assert.True(stopped.Success, stopped.Message);
@@ -50,4 +58,12 @@ public sealed class DashboardRunbookCommandsTests(SandboxFixture sandbox)
         Assert.Equal(before.GetProperty("mode").GetString(), after.GetProperty("mode").GetString());
         Assert.Equal(System.Text.Json.JsonValueKind.Null, after.GetProperty("approval").ValueKind);
     }
+
+    // Filestore's own counter of commands executed for staging/reports (managed: not the preparation's shadow ones), from its /metrics.
+    private static async Task<double> SucceededCommandsAsync(HttpClient filestore) =>
+        (await filestore.GetStringAsync("/metrics")).Split('\n')
+            .Where(line => line.StartsWith("filestore_commands_total{", StringComparison.Ordinal)
+                && line.Contains("env=\"staging\"", StringComparison.Ordinal) && line.Contains("service=\"reports\"", StringComparison.Ordinal)
+                && line.Contains("outcome=\"success\"", StringComparison.Ordinal) && line.Contains("mode=\"managed\"", StringComparison.Ordinal))
+            .Sum(line => double.Parse(line.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture));
 }

@@ -22,6 +22,14 @@ public sealed class FailureDrillTests(SandboxFixture sandbox, ITestOutputHelper 
         await using var traffic = await sandbox.DrillTrafficAsync();
         try
         {
+            // Other tests of this sandbox inject failures too: the page must be this drill's, so none may be firing
+            // or on its way (pending) before the fault goes in.
+            await Waits.UntilAsync("no page before the drill", ResolveWithin, async ct =>
+            {
+                var early = (await prometheus.AlertsAsync("firing", ct)).Concat(await prometheus.AlertsAsync("pending", ct)).Intersect(PageAlerts).ToList();
+                return (early.Count == 0 ? early : null, $"already firing or pending: {string.Join(", ", early)}");
+            });
+
             var injected = await commands.ExecuteCommandAsync("filestore", "command-failures");
             Assert.True(injected.Success, injected.Message);
             var clock = Stopwatch.StartNew();
