@@ -68,8 +68,8 @@ public sealed class SandboxFixture : IAsyncLifetime
     /// <summary>A client of the Filestore API holding the operator token the AppHost generated.</summary>
     public async Task<HttpClient> FilestoreOperatorAsync()
     {
-        var token = App.Services.GetRequiredService<DistributedApplicationModel>().Resources.OfType<ParameterResource>()
-            .Single(p => p.Name == "filestore" + Sandbox.AppHost.ServiceExtensions.OperatorTokenSuffix);
+        var token = App.Services.GetRequiredService<DistributedApplicationModel>().Resources.Single(r => r.Name == "filestore")
+            .Annotations.OfType<Sandbox.AppHost.OperatorTokenAnnotation>().Single().Token;
         var client = HttpClientFor("filestore");
         client.DefaultRequestHeaders.Authorization = new("Bearer", await token.GetValueAsync(CancellationToken.None));
         return client;

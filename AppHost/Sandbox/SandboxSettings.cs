@@ -1,6 +1,6 @@
-using Microsoft.Extensions.Configuration;
 using System.Net;
 using System.Net.Sockets;
+using Microsoft.Extensions.Configuration;
 
 namespace Sandbox.AppHost;
 
@@ -86,6 +86,3 @@ public sealed record SandboxSettings(
         }
     }
 }
-
-/// <summary>A setup problem the operator can fix; reported as one line, never as a stack trace.</summary>
-public sealed class SandboxSetupException(string message) : Exception(message);

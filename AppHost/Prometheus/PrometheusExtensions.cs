@@ -1,33 +1,6 @@
 using System.Globalization;
-using System.Text;
 
 namespace Sandbox.AppHost;
-
-/// <summary>Prometheus as the sandbox runs it, whichever the runtime mode.</summary>
-public interface ISandboxPrometheusResource : IResourceWithEndpoints, IResourceWithWaitSupport, IResourceWithArgs, IResourceWithEnvironment
-{
-    PrometheusLayout Layout { get; }
-}
-
-/// <summary>Where Prometheus finds its generated configuration and rules, seen from inside its process.</summary>
-public sealed record PrometheusLayout(string HostConfigDirectory, string ConfigDirectory, string RulesDirectory, bool InContainer)
-{
-    public string HostConfigFile => Path.Combine(HostConfigDirectory, PrometheusConfig.FileName);
-
-    public string ConfigFile => InContainer ? $"{ConfigDirectory}/{PrometheusConfig.FileName}" : HostConfigFile;
-}
-
-public sealed class PrometheusServerResource(string name, string command, PrometheusLayout layout, string workingDirectory)
-    : ExecutableResource(name, command, workingDirectory), ISandboxPrometheusResource
-{
-    public PrometheusLayout Layout { get; } = layout;
-}
-
-public sealed class PrometheusContainerResource(string name, PrometheusLayout layout)
-    : ContainerResource(name), ISandboxPrometheusResource
-{
-    public PrometheusLayout Layout { get; } = layout;
-}
 
 public static class PrometheusExtensions
 {
@@ -124,38 +97,5 @@ public static class PrometheusExtensions
             await File.WriteAllTextAsync(layout.HostConfigFile, yaml, ct);
         });
         return prometheus;
-    }
-}
-
-public sealed record ScrapeJob(string JobName, string Target);
-
-/// <summary>Renders the Prometheus configuration; the same text works on Debian's 2.42 and the pinned 3.x image.</summary>
-public static class PrometheusConfig
-{
-    public const string FileName = "prometheus.yml";
-    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
-
-    public static string Render(IEnumerable<ScrapeJob> jobs, string rulesDirectory)
-    {
-        var interval = $"{Interval.TotalSeconds:0}s";
-        var text = new StringBuilder()
-            .AppendLine("# Written by the sandbox AppHost at every start from the ports Aspire allocated; edits here are overwritten.")
-            .AppendLine("global:")
-            .AppendLine(CultureInfo.InvariantCulture, $"  scrape_interval: {interval}")
-            .AppendLine(CultureInfo.InvariantCulture, $"  evaluation_interval: {interval}")
-            .AppendLine("  external_labels:")
-            .AppendLine("    sandbox: filestore-cutover")
-            .AppendLine("rule_files:")
-            .AppendLine(CultureInfo.InvariantCulture, $"  - '{rulesDirectory}/*.yml'")
-            .AppendLine("scrape_configs:");
-        foreach (var job in jobs)
-        {
-            text.AppendLine(CultureInfo.InvariantCulture, $"  - job_name: '{job.JobName}'")
-                .AppendLine("    metrics_path: /metrics")
-                .AppendLine("    static_configs:")
-                .AppendLine(CultureInfo.InvariantCulture, $"      - targets: ['{job.Target}']");
-        }
-
-        return text.ToString();
     }
 }

@@ -21,8 +21,7 @@ public static class DashboardCommands
 
     public static IResourceBuilder<ProjectResource> WithOperatorCommands(this IResourceBuilder<ProjectResource> filestore, SandboxSettings sandbox)
     {
-        var token = filestore.ApplicationBuilder.Resources.OfType<ParameterResource>()
-            .Single(p => p.Name == filestore.Resource.Name + ServiceExtensions.OperatorTokenSuffix);
+        var token = filestore.Resource.Annotations.OfType<OperatorTokenAnnotation>().Single().Token;
         var api = new ServiceApi(filestore.GetEndpoint("http"), token);
         var runbook = new RunbookCommands(sandbox.StateDirectory);
 

@@ -1,30 +1,11 @@
-using Microsoft.Extensions.Configuration;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Serialization;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Sandbox.AppHost;
-
-/// <summary>One line of the address book: where a person or a script reaches a resource.</summary>
-public sealed record SandboxAddress(
-    [property: JsonPropertyName("url")] string? Url,
-    [property: JsonPropertyName("connectionString")] string? ConnectionString = null,
-    [property: JsonPropertyName("skipped")] string? Skipped = null,
-    [property: JsonPropertyName("operatorToken")] string? OperatorToken = null);
-
-/// <summary>The content of <c>endpoints.json</c>.</summary>
-public sealed record SandboxAddresses(
-    [property: JsonPropertyName("runtime")] string Runtime,
-    [property: JsonPropertyName("writtenAt")] DateTimeOffset WrittenAt,
-    [property: JsonPropertyName("resources")] IReadOnlyDictionary<string, SandboxAddress> Resources)
-{
-    public const string FileName = "endpoints.json";
-
-    public static readonly JsonSerializerOptions Json = new() { WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
-}
 
 /// <summary>
 /// Waits until every resource is healthy, then prints one table of addresses and writes the same to
@@ -99,8 +80,7 @@ internal sealed class SandboxAddressBook(
                      && withEndpoints.GetEndpoint("http") is { Exists: true } http)
             {
                 // Filestore's operator token goes with its address: the runbook's calls need both.
-                var token = model.Resources.OfType<ParameterResource>()
-                    .FirstOrDefault(p => p.Name == resource.Name + ServiceExtensions.OperatorTokenSuffix);
+                var token = resource.TryGetLastAnnotation<OperatorTokenAnnotation>(out var annotation) ? annotation.Token : null;
                 book[resource.Name] = new SandboxAddress(http.Url, OperatorToken: token is null ? null : await token.GetValueAsync(ct));
             }
         }

@@ -1,23 +1,15 @@
 namespace Sandbox.AppHost;
 
-/// <summary>The two roles SampleConsumer plays; the value is what the consumer reads from <c>Consumer:Role</c>.</summary>
-public enum ConsumerRole
-{
-    Metastore,
-    Timestore,
-}
-
 public static class ServiceExtensions
 {
-    /// <summary>Suffix of the parameter holding a Filestore's operator token (generated once, kept in user secrets).</summary>
-    public const string OperatorTokenSuffix = "-operator-token";
-
     /// <summary>The Filestore stub: the API operators cut services over to, with a generated operator token.</summary>
     public static IResourceBuilder<ProjectResource> AddFilestoreStub(this IDistributedApplicationBuilder builder, string name, SandboxSettings sandbox)
     {
+        // Generated once and kept in user secrets, so the token survives restarts of the sandbox.
         var operatorToken = builder.AddParameter(
-            name + OperatorTokenSuffix, new GenerateParameterDefault { MinLength = 40, Special = false }, secret: true, persist: true);
+            $"{name}-operator-token", new GenerateParameterDefault { MinLength = 40, Special = false }, secret: true, persist: true);
         return builder.AddProject<Projects.FilestoreStub>(name)
+            .WithAnnotation(new OperatorTokenAnnotation(operatorToken.Resource))
             .WithEnvironment("Filestore__OperatorToken", operatorToken)
             // The managed roots of the onboarded services live in the sandbox state directory, never in the repository.
             .WithEnvironment("Filestore__DataDirectory", sandbox.StatePath(name))

@@ -4,9 +4,6 @@ using Runbook.Targets;
 
 namespace Sandbox.AppHost;
 
-/// <summary>The arguments a runbook command in the dashboard was given.</summary>
-internal sealed record RunbookArguments(string Env, string Service, string? Approver, string? Note, int DrainDeadlineSeconds);
-
 /// <summary>
 /// Runs the runbook library's procedures for the dashboard's commands, against the sandbox as its address book
 /// describes it (so only once everything is healthy), writing to the same journal as the CLI; and keeps the one

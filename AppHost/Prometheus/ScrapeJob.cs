@@ -1,0 +1,3 @@
+namespace Sandbox.AppHost;
+
+public sealed record ScrapeJob(string JobName, string Target);

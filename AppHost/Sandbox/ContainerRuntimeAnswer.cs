@@ -1,0 +1,3 @@
+namespace Sandbox.AppHost;
+
+public readonly record struct ContainerRuntimeAnswer(bool Answered, string Detail);

@@ -1,0 +1,6 @@
+namespace Sandbox.AppHost;
+
+public interface IContainerRuntimeProbe
+{
+    ContainerRuntimeAnswer Probe();
+}
