@@ -48,6 +48,12 @@ public sealed class FilestoreApp(RedisServer redis, string? dataDirectory = null
     /// <summary>The folder holding every managed root of this instance.</summary>
     public string DataDirectory => _data;
 
+    /// <summary>
+    /// Stops this instance as a process exit would: its host, watchers and outbox relay stop, its data folder stays,
+    /// so a restart (a new instance on the same Redis and folder) runs alone. Disposing afterwards only cleans up.
+    /// </summary>
+    public async Task StopAsync() => await base.DisposeAsync();
+
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
