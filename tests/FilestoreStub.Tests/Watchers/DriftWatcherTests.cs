@@ -58,17 +58,23 @@ public sealed class DriftWatcherTests(RedisServer redis) : FilestoreTest(redis)
 
         Directory.CreateDirectory(Path.Combine(Root, _folder));
         File.WriteAllText(Path.Combine(Root, _folder, "off.txt"), "unseen");
-        await Task.Delay(1000);
-
-        Assert.Empty(await DriftEvents());
         var metrics = await App.CreateClient().GetStringAsync("/metrics");
         Assert.Matches("filestore_watcher_enabled\\{[^}]*env=\"staging\"[^}]*service=\"billing\"[^}]*\\} 0", metrics);
+
+        // Switched on again, the watcher takes what is there as its baseline; a marker written after that is reported.
+        // A watcher that had kept running while off would have reported off.txt by then (it scans on every change).
+        await SetWatcher(true);
+        File.WriteAllText(Path.Combine(Root, _folder, "marker.txt"), "seen");
+        var events = await Eventually.Until(DriftEvents, e => e.Any(d => d.Path == $"{_folder}/marker.txt"), what: "the marker's drift event");
+
+        Assert.Equal([$"{_folder}/marker.txt"], events.Select(e => e.Path));
     }
 
     [Fact]
     public async Task The_watcher_setting_survives_a_restart()
     {
         await SetWatcher(true);
+        await App.StopAsync();
 
         await using var restarted = new FilestoreApp(Redis);
         var state = await restarted.Operator().GetFromJsonAsync<WatcherState>(Route);
