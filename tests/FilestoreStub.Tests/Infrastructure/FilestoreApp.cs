@@ -18,6 +18,9 @@ public sealed class FilestoreApp(RedisServer redis, string? dataDirectory = null
 
     public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
 
+    /// <summary>What this instance logged at warning level and above.</summary>
+    public RecordedLogs Logs { get; } = new();
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("ConnectionStrings:redis", redis.Configuration);
@@ -29,7 +32,7 @@ public sealed class FilestoreApp(RedisServer redis, string? dataDirectory = null
         builder.UseSetting("Cutover:DrainDeadline", "00:00:00");
         builder.ConfigureServices(services => services.AddSingleton<TimeProvider>(Clock));
         // Request logs of every test would bury the results; warnings and errors still show.
-        builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+        builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning).AddProvider(Logs));
     }
 
     public HttpClient ClientWith(string? token)
