@@ -44,9 +44,12 @@ public sealed class FaultTests(RedisServer redis) : FilestoreTest(redis)
         var client = await Steps.IntoManagedAsync();
         await SetFaultsAsync(new { addedLatencyMs = 50 });
 
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         using var slow = await Steps.CommandAsync(client, new { command = "mkdir", path = "slow" });
+        var took = System.Diagnostics.Stopwatch.GetElapsedTime(started);
 
         Assert.Equal(HttpStatusCode.OK, slow.StatusCode);
+        Assert.True(took >= TimeSpan.FromMilliseconds(50), $"answered in {took.TotalMilliseconds} ms");
         await Scrape.UntilAsync(App, "filestore_fault_added_latency_seconds", 0.05);
         await Scrape.UntilAsync(App, "filestore_faults_injected_total", 1, ("fault", "latency"));
     }

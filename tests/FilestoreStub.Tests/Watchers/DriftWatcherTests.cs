@@ -48,6 +48,11 @@ public sealed class DriftWatcherTests(RedisServer redis) : FilestoreTest(redis)
             [("created", $"{_folder}/a.txt", null), ("renamed", $"{_folder}/b.txt", $"{_folder}/a.txt"), ("deleted", $"{_folder}/b.txt", null)],
             events.Select(e => (e.Kind, e.Path, e.PreviousPath)));
         Assert.Equal(29, events[0].Size);
+        // Both consumers' queues, not only the one read above, hold the same events.
+        var metastore = await Eventually.Until(
+            async () => (await QueuedEvents.WaitingAsync(Redis, EventQueues.Metastore)).Where(e => e.Source == EventSources.Drift && e.Path.StartsWith(_folder, StringComparison.Ordinal)).ToList(),
+            e => e.Count >= events.Count, what: "the same drift events in the metastore queue");
+        Assert.Equal(events.Select(e => e.EventId), metastore.Select(e => e.EventId));
     }
 
     [Fact]
@@ -185,8 +190,14 @@ public sealed class DriftWatcherTests(RedisServer redis) : FilestoreTest(redis)
     [Fact]
     public async Task Only_the_operator_may_switch_a_watcher()
     {
-        using var response = await App.ClientWith(null).PutAsJsonAsync(Route, new { enabled = true });
+        var steps = new CutoverSteps(App);
+        await steps.GrantAsync();
+        using var service = App.ClientWith(await steps.IssueTokenAsync());
 
-        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        using var anonymous = await App.ClientWith(null).PutAsJsonAsync(Route, new { enabled = true });
+        using var byService = await service.PutAsJsonAsync(Route, new { enabled = true });
+
+        Assert.Equal((HttpStatusCode.Unauthorized, HttpStatusCode.Forbidden), (anonymous.StatusCode, byService.StatusCode));
+        Assert.False((await App.Operator().GetFromJsonAsync<WatcherState>(Route))!.Enabled);
     }
 }
