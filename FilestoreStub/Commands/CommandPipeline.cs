@@ -165,13 +165,9 @@ public sealed class CommandPipeline(
         {
             prepared = files.Prepare(env, service, command);
         }
-        catch (PathRejectedException e)
+        catch (Exception e) when (e is PathRejectedException or CommandRejectedException)
         {
-            return Refused(StatusCodes.Status400BadRequest, PathProblem(e), command.Name);
-        }
-        catch (CommandRejectedException e)
-        {
-            return Refused(e.Status, Problems.Result(e.Status, e.Type, "The command cannot be applied", e.Message), command.Name);
+            return Rejected(e, command.Name);
         }
 
         if (mode == CutoverModes.Shadow)
@@ -196,7 +192,14 @@ public sealed class CommandPipeline(
 
         // Executed and numbered under the lock of its paths: the numbers follow the order of the changes on disk.
         List<FilestoreEvent> events;
-        using (await locks.AcquireAsync(prepared, ct))
+        var (held, refused) = await LockAsync(env, service, prepared, ct);
+        if (refused is not null)
+        {
+            return refused;
+        }
+
+        prepared = held!.Prepared;
+        using (held)
         {
             watchers.Expect(env, service, prepared.Effects);
             try
@@ -242,7 +245,49 @@ public sealed class CommandPipeline(
         return new Answer(status, new CommandResult(status, response), name);
     }
 
+    /// <summary>The lock of a command's paths, and the command checked against the disk again under it.</summary>
+    private sealed class Locked(IDisposable held, PreparedCommand prepared) : IDisposable
+    {
+        public PreparedCommand Prepared { get; } = prepared;
+
+        public void Dispose() => held.Dispose();
+    }
+
+    // A command that waited for the lock finds the disk as the commands before it left it: the file it deletes may be
+    // gone, its destination may exist, its put may now modify. So it is checked again, and planned from what is there.
+    private async Task<(Locked? Held, Answer? Refused)> LockAsync(string env, string service, PreparedCommand prepared, CancellationToken ct)
+    {
+        while (true)
+        {
+            var held = await locks.AcquireAsync(prepared, ct);
+            PreparedCommand again;
+            try
+            {
+                again = files.Prepare(env, service, prepared.Command);
+            }
+            catch (Exception e) when (e is PathRejectedException or CommandRejectedException)
+            {
+                held.Dispose();
+                return (null, Rejected(e, prepared.Command.Name));
+            }
+
+            // A source that became a folder meanwhile makes a folder move, which needs every stripe: lock again for that.
+            if (again.Change.Kind == EventKinds.DirectoryRenamed && prepared.Change.Kind != EventKinds.DirectoryRenamed)
+            {
+                held.Dispose();
+                prepared = again;
+                continue;
+            }
+
+            return (new Locked(held, again), null);
+        }
+    }
+
     private static Answer Refused(int status, IResult problem, string command = "invalid") => new(status, problem, command);
+
+    private static Answer Rejected(Exception e, string command) => e is CommandRejectedException rejected
+        ? Refused(rejected.Status, Problems.Result(rejected.Status, rejected.Type, "The command cannot be applied", rejected.Message), command)
+        : Refused(StatusCodes.Status400BadRequest, PathProblem((PathRejectedException)e), command);
 
     private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult PathProblem(PathRejectedException e) =>
         Problems.Result(StatusCodes.Status400BadRequest, "invalid-path", "The path is not allowed", e.Message,

@@ -28,44 +28,66 @@ public sealed class Seeder(
         await SaveAsync(report);
 
         var (files, published, already, skipped) = (0, 0, 0, 0);
-        foreach (var (relative, file) in ManagedTree.Files(root))
+        try
         {
-            ct.ThrowIfCancellationRequested();
-            files++;
-            FileInfo info;
-            string hash;
-            // Taken before the file is read: a command that changes it afterwards gets a higher number and wins.
-            var order = sequence.Next();
+            foreach (var (relative, file) in ManagedTree.Files(root))
+            {
+                ct.ThrowIfCancellationRequested();
+                files++;
+                FileInfo info;
+                string hash;
+                // Taken before the file is read: a command that changes it afterwards gets a higher number and wins.
+                var order = sequence.Next();
+                try
+                {
+                    // The same rules as commands: a name a command could not create is reported, not published.
+                    roots.Resolve(env, service, relative);
+                    info = new FileInfo(file);
+                    hash = ManagedTree.Sha256(file);
+                }
+                catch (Exception e) when (e is PathRejectedException or IOException or UnauthorizedAccessException)
+                {
+                    skipped++;
+                    SeedLog.Skipped(logger, env, service, relative, e.Message);
+                    continue;
+                }
+
+                var @event = new FilestoreEvent(
+                    FilestoreEvent.DerivedId("seed", env, service, relative, hash), env, service, relative, EventKinds.Seeded, EventSources.Seed,
+                    time.GetUtcNow().ToUnixTimeMilliseconds(), correlationId, order, Size: info.Length, Sha256: hash);
+                if (await publisher.PublishAsync(@event, ct))
+                {
+                    published++;
+                }
+                else
+                {
+                    already++;
+                }
+
+                if (files % 500 == 0)
+                {
+                    await SaveAsync(report with { Files = files, Published = published, AlreadyPublished = already, Skipped = skipped });
+                }
+            }
+        }
+        catch
+        {
+            // Stopped part-way (publishing paused, a queue draining, the caller gone): the record must not go on saying
+            // "running", since the seeded gate and an operator read it.
             try
             {
-                // The same rules as commands: a name a command could not create is reported, not published.
-                roots.Resolve(env, service, relative);
-                info = new FileInfo(file);
-                hash = ManagedTree.Sha256(file);
+                await SaveAsync(report with
+                {
+                    Status = "failed", Files = files, Published = published, AlreadyPublished = already, Skipped = skipped,
+                    FinishedAt = time.GetUtcNow(),
+                });
             }
-            catch (Exception e) when (e is PathRejectedException or IOException or UnauthorizedAccessException)
+            catch (RedisException)
             {
-                skipped++;
-                SeedLog.Skipped(logger, env, service, relative, e.Message);
-                continue;
+                // Redis is away too: the record cannot be corrected now, and the error that stopped the seeding is the one to report.
             }
 
-            var @event = new FilestoreEvent(
-                FilestoreEvent.DerivedId("seed", env, service, relative, hash), env, service, relative, EventKinds.Seeded, EventSources.Seed,
-                time.GetUtcNow().ToUnixTimeMilliseconds(), correlationId, order, Size: info.Length, Sha256: hash);
-            if (await publisher.PublishAsync(@event, ct))
-            {
-                published++;
-            }
-            else
-            {
-                already++;
-            }
-
-            if (files % 500 == 0)
-            {
-                await SaveAsync(report with { Files = files, Published = published, AlreadyPublished = already, Skipped = skipped });
-            }
+            throw;
         }
 
         report = report with

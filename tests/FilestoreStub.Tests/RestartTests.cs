@@ -21,6 +21,9 @@ public sealed class RestartTests(RedisServer redis) : FilestoreTest(redis)
         await new CutoverSteps(App, service: "reports").PublishingAsync(false);
         using var drill = await steps.Operator.PutAsJsonAsync("/faults", new { addedLatencyMs = 1 });
         Assert.Equal(HttpStatusCode.OK, drill.StatusCode);
+        // The first instance stops before the second starts: nothing it keeps in memory, and none of its watchers or
+        // relays, can stand in for what the restarted one must read back from Redis and disk.
+        await App.StopAsync();
 
         await using var restarted = new FilestoreApp(Redis, App.DataDirectory);
         var again = new CutoverSteps(restarted);

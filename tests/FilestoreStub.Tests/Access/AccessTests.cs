@@ -125,6 +125,7 @@ public sealed class AccessTests(RedisServer redis) : FilestoreTest(redis)
     public async Task Tokens_survive_a_restart_of_the_stub()
     {
         var issued = await IssueAsync("durable-svc");
+        await App.StopAsync();
 
         await using var restarted = new FilestoreApp(Redis);
         var me = await restarted.ClientWith(issued.Token).GetFromJsonAsync<WhoAmIResponse>("/access/whoami");
@@ -180,6 +181,7 @@ public sealed class AccessTests(RedisServer redis) : FilestoreTest(redis)
             using var rotate = await first.Operator().PostAsJsonAsync("/access/tokens/rotate", new { principal = "operator", kind = "operator", graceSeconds = 1 });
             var fresh = (await rotate.Content.ReadFromJsonAsync<TokenResponse>())!;
             first.Clock.Advance(TimeSpan.FromSeconds(2));
+            await first.StopAsync();
 
             await using var restarted = new FilestoreApp(isolated);
             restarted.Clock.Advance(TimeSpan.FromSeconds(2));

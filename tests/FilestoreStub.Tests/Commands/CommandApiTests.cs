@@ -308,13 +308,14 @@ public sealed class CommandApiTests(RedisServer redis) : FilestoreTest(redis)
         Directory.CreateDirectory(Disk("other"));
         File.WriteAllText(Disk("other/by-hand.txt"), "out of band");
 
-        var drift = await Eventually.Until(
-            async () => (await QueuedEvents.WaitingAsync(Redis, EventQueues.Metastore)).Where(e => e.Source == EventSources.Drift).ToList(),
-            e => e.Count > 0, what: "the out-of-band drift");
-        await Task.Delay(1000); // a few more scans: Filestore's own changes must still not appear
-        drift = (await QueuedEvents.WaitingAsync(Redis, EventQueues.Metastore)).Where(e => e.Source == EventSources.Drift).ToList();
+        async Task<List<FilestoreEvent>> Drift() =>
+            (await QueuedEvents.WaitingAsync(Redis, EventQueues.Metastore)).Where(e => e.Source == EventSources.Drift).ToList();
+        await Eventually.Until(Drift, e => e.Any(d => d.Path == "other/by-hand.txt"), what: "the out-of-band drift");
+        // A later out-of-band marker: once it is reported, every scan since the commands has been published.
+        File.WriteAllText(Disk("other/marker.txt"), "later");
+        var drift = await Eventually.Until(Drift, e => e.Any(d => d.Path == "other/marker.txt"), what: "the marker's drift");
 
-        Assert.Equal([("created", "other/by-hand.txt")], drift.Select(e => (e.Kind, e.Path)));
+        Assert.Equal([("created", "other/by-hand.txt"), ("created", "other/marker.txt")], drift.Select(e => (e.Kind, e.Path)));
     }
 
     [Fact]

@@ -26,14 +26,17 @@ public sealed class HostileCommandTests(RedisServer redis) : FilestoreTest(redis
     private static string Literal(string raw) =>
         "\"" + string.Concat(raw.Select(c => c is < ' ' or > '~' or '"' or '\\' ? $"\\u{(int)c:x4}" : c.ToString())) + "\"";
 
-    // Everything under the data folder and the folder around it, with contents; links are listed, not followed.
+    // The canary beside the data folder (in the shared temp folder): named for this test alone, so concurrent runs,
+    // which write and delete their own, never change what this one compares.
+    private string Outside => field ??= Path.Combine(Path.GetDirectoryName(App.DataDirectory)!, $"secret-{Guid.NewGuid():N}.txt");
+
+    // Everything under the data folder and this test's canary beside it, with contents; links are listed, not followed.
     private SortedDictionary<string, string> Snapshot()
     {
-        var around = Path.GetDirectoryName(App.DataDirectory)!;
         return new SortedDictionary<string, string>(
             Directory.EnumerateFileSystemEntries(App.DataDirectory, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint })
                 .Where(p => !p.Contains($"{Path.DirectorySeparatorChar}.filestore", StringComparison.Ordinal))
-                .Concat(Directory.EnumerateFiles(around, "secret-*.txt"))
+                .Concat(File.Exists(Outside) ? [Outside] : [])
                 .ToDictionary(p => p, p => File.Exists(p) ? File.ReadAllText(p) : "<dir>"),
             StringComparer.Ordinal);
     }
@@ -44,7 +47,7 @@ public sealed class HostileCommandTests(RedisServer redis) : FilestoreTest(redis
         var client = await Steps.IntoManagedAsync();
         File.WriteAllText(Path.Combine(App.DataDirectory, "staging", "secret.txt"), "one level up");
         File.WriteAllText(Path.Combine(App.DataDirectory, "secret.txt"), "two levels up");
-        var outside = Path.Combine(Path.GetDirectoryName(App.DataDirectory)!, $"secret-{Guid.NewGuid():N}.txt");
+        var outside = Outside;
         File.WriteAllText(outside, "outside every root");
         try
         {

@@ -157,6 +157,8 @@ public sealed class CutoverTests(RedisServer redis) : FilestoreTest(redis)
         using var response = await approver.PostAsJsonAsync($"{Steps.Route}/cutover/approval", new { note = "too early" });
 
         Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        Assert.Equal("https://filestore.sandbox/problems/not-in-shadow", JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("type").GetString());
+        Assert.Equal(JsonValueKind.Null, (await Steps.StateAsync()).GetProperty("approval").ValueKind);
     }
 
     [Fact]

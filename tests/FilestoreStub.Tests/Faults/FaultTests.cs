@@ -44,9 +44,12 @@ public sealed class FaultTests(RedisServer redis) : FilestoreTest(redis)
         var client = await Steps.IntoManagedAsync();
         await SetFaultsAsync(new { addedLatencyMs = 50 });
 
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         using var slow = await Steps.CommandAsync(client, new { command = "mkdir", path = "slow" });
+        var took = System.Diagnostics.Stopwatch.GetElapsedTime(started);
 
         Assert.Equal(HttpStatusCode.OK, slow.StatusCode);
+        Assert.True(took >= TimeSpan.FromMilliseconds(50), $"answered in {took.TotalMilliseconds} ms");
         await Scrape.UntilAsync(App, "filestore_fault_added_latency_seconds", 0.05);
         await Scrape.UntilAsync(App, "filestore_faults_injected_total", 1, ("fault", "latency"));
     }
@@ -64,10 +67,31 @@ public sealed class FaultTests(RedisServer redis) : FilestoreTest(redis)
         await Scrape.UntilAsync(App, "filestore_drift_detected_total", 20, ("env", "staging"), ("service", "billing"));
 
         using var cleared = await Steps.Operator.DeleteAsync("/faults");
-        await Task.Delay(300);
-        var settled = Directory.GetFiles(Path.Combine(Steps.Root, "drift-storm")).ToDictionary(f => f, File.ReadAllText);
-        await Task.Delay(500);
-        Assert.Equal(settled, Directory.GetFiles(Path.Combine(Steps.Root, "drift-storm")).ToDictionary(f => f, File.ReadAllText));
+        Assert.Equal(HttpStatusCode.OK, cleared.StatusCode);
+
+        // The writer checks the faults every 50 ms; the watcher reports a marker only after settling 200 ms and scanning.
+        // So once a marker written after the clear is reported, the storm has stopped; once a second one is, a storm
+        // still writing would have changed the folder (every change writes its own number or deletes a file).
+        var first = await MarkerAsync("after-storm-1.txt");
+        var settled = StormFiles();
+        var second = await MarkerAsync("after-storm-2.txt");
+
+        Assert.Equal(settled, StormFiles());
+        Assert.True(second.Sequence > first.Sequence);
+        var lateStormDrift = (await QueuedEvents.WaitingAsync(Redis, EventQueues.Metastore))
+            .Where(e => e.Source == EventSources.Drift && e.Path.StartsWith("drift-storm/", StringComparison.Ordinal) && e.Sequence > first.Sequence);
+        Assert.Empty(lateStormDrift);
+    }
+
+    private Dictionary<string, string> StormFiles() => Directory.GetFiles(Path.Combine(Steps.Root, "drift-storm")).ToDictionary(f => f, File.ReadAllText);
+
+    // Writes a file out of band and waits until the watcher has published it: a later point every earlier scan has passed.
+    private async Task<FilestoreEvent> MarkerAsync(string name)
+    {
+        File.WriteAllText(Path.Combine(Steps.Root, name), name);
+        var events = await Eventually.Until(() => QueuedEvents.WaitingAsync(Redis, EventQueues.Metastore),
+            e => e.Any(x => x.Source == EventSources.Drift && x.Path == name), what: $"the drift event of {name}");
+        return events.Single(x => x.Source == EventSources.Drift && x.Path == name);
     }
 
     [Theory]

@@ -18,6 +18,9 @@ public sealed class FilestoreApp(RedisServer redis, string? dataDirectory = null
 
     public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
 
+    /// <summary>What this instance logged at warning level and above.</summary>
+    public RecordedLogs Logs { get; } = new();
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("ConnectionStrings:redis", redis.Configuration);
@@ -29,7 +32,7 @@ public sealed class FilestoreApp(RedisServer redis, string? dataDirectory = null
         builder.UseSetting("Cutover:DrainDeadline", "00:00:00");
         builder.ConfigureServices(services => services.AddSingleton<TimeProvider>(Clock));
         // Request logs of every test would bury the results; warnings and errors still show.
-        builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+        builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning).AddProvider(Logs));
     }
 
     public HttpClient ClientWith(string? token)
@@ -47,6 +50,12 @@ public sealed class FilestoreApp(RedisServer redis, string? dataDirectory = null
 
     /// <summary>The folder holding every managed root of this instance.</summary>
     public string DataDirectory => _data;
+
+    /// <summary>
+    /// Stops this instance as a process exit would: its host, watchers and outbox relay stop, its data folder stays,
+    /// so a restart (a new instance on the same Redis and folder) runs alone. Disposing afterwards only cleans up.
+    /// </summary>
+    public async Task StopAsync() => await base.DisposeAsync();
 
     public override async ValueTask DisposeAsync()
     {

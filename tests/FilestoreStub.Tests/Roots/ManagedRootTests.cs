@@ -38,6 +38,7 @@ public sealed class ManagedRootTests(RedisServer redis) : FilestoreTest(redis)
         var extra = Path.Combine(App.DataDirectory, "staging", "reports", "2026", "11", "summary.csv");
         File.WriteAllText(readme, "changed by the service");
         File.Delete(extra);
+        await App.StopAsync();
 
         await using var restarted = new FilestoreApp(Redis, App.DataDirectory);
         _ = restarted.Server;

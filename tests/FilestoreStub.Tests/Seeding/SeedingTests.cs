@@ -55,6 +55,10 @@ public sealed class SeedingTests(RedisServer redis) : FilestoreTest(redis)
 
         Assert.Equal(1, report.Published);
         Assert.Equal(report.Files - 1, report.AlreadyPublished);
+        // The one published the second time is the edited file, with its new content.
+        var readme = (await SeedEventsIn(EventQueues.Metastore, "staging", "reports")).Where(e => e.Path == "README.txt").ToList();
+        Assert.Equal(2, readme.Count);
+        Assert.Equal(new FileInfo(Path.Combine(App.DataDirectory, "staging", "reports", "README.txt")).Length, readme[^1].Size);
         var last = await App.Operator().GetFromJsonAsync<SeedReport>("/envs/staging/services/reports/seed", Json);
         Assert.Equal(report, last);
     }
@@ -73,8 +77,14 @@ public sealed class SeedingTests(RedisServer redis) : FilestoreTest(redis)
     [Fact]
     public async Task Only_the_operator_may_seed()
     {
-        using var anonymous = await App.ClientWith(null).PostAsync("/envs/staging/services/billing/seed", null);
+        var steps = new CutoverSteps(App);
+        await steps.GrantAsync();
+        using var service = App.ClientWith(await steps.IssueTokenAsync());
 
-        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        using var anonymous = await App.ClientWith(null).PostAsync("/envs/staging/services/billing/seed", null);
+        using var byService = await service.PostAsync("/envs/staging/services/billing/seed", null);
+
+        Assert.Equal((HttpStatusCode.Unauthorized, HttpStatusCode.Forbidden), (anonymous.StatusCode, byService.StatusCode));
+        Assert.Empty(await SeedEventsIn(EventQueues.Metastore, "staging", "billing"));
     }
 }

@@ -48,6 +48,11 @@ public sealed class DriftWatcherTests(RedisServer redis) : FilestoreTest(redis)
             [("created", $"{_folder}/a.txt", null), ("renamed", $"{_folder}/b.txt", $"{_folder}/a.txt"), ("deleted", $"{_folder}/b.txt", null)],
             events.Select(e => (e.Kind, e.Path, e.PreviousPath)));
         Assert.Equal(29, events[0].Size);
+        // Both consumers' queues, not only the one read above, hold the same events.
+        var metastore = await Eventually.Until(
+            async () => (await QueuedEvents.WaitingAsync(Redis, EventQueues.Metastore)).Where(e => e.Source == EventSources.Drift && e.Path.StartsWith(_folder, StringComparison.Ordinal)).ToList(),
+            e => e.Count >= events.Count, what: "the same drift events in the metastore queue");
+        Assert.Equal(events.Select(e => e.EventId), metastore.Select(e => e.EventId));
     }
 
     [Fact]
@@ -58,17 +63,23 @@ public sealed class DriftWatcherTests(RedisServer redis) : FilestoreTest(redis)
 
         Directory.CreateDirectory(Path.Combine(Root, _folder));
         File.WriteAllText(Path.Combine(Root, _folder, "off.txt"), "unseen");
-        await Task.Delay(1000);
-
-        Assert.Empty(await DriftEvents());
         var metrics = await App.CreateClient().GetStringAsync("/metrics");
         Assert.Matches("filestore_watcher_enabled\\{[^}]*env=\"staging\"[^}]*service=\"billing\"[^}]*\\} 0", metrics);
+
+        // Switched on again, the watcher takes what is there as its baseline; a marker written after that is reported.
+        // A watcher that had kept running while off would have reported off.txt by then (it scans on every change).
+        await SetWatcher(true);
+        File.WriteAllText(Path.Combine(Root, _folder, "marker.txt"), "seen");
+        var events = await Eventually.Until(DriftEvents, e => e.Any(d => d.Path == $"{_folder}/marker.txt"), what: "the marker's drift event");
+
+        Assert.Equal([$"{_folder}/marker.txt"], events.Select(e => e.Path));
     }
 
     [Fact]
     public async Task The_watcher_setting_survives_a_restart()
     {
         await SetWatcher(true);
+        await App.StopAsync();
 
         await using var restarted = new FilestoreApp(Redis);
         var state = await restarted.Operator().GetFromJsonAsync<WatcherState>(Route);
@@ -179,8 +190,14 @@ public sealed class DriftWatcherTests(RedisServer redis) : FilestoreTest(redis)
     [Fact]
     public async Task Only_the_operator_may_switch_a_watcher()
     {
-        using var response = await App.ClientWith(null).PutAsJsonAsync(Route, new { enabled = true });
+        var steps = new CutoverSteps(App);
+        await steps.GrantAsync();
+        using var service = App.ClientWith(await steps.IssueTokenAsync());
 
-        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        using var anonymous = await App.ClientWith(null).PutAsJsonAsync(Route, new { enabled = true });
+        using var byService = await service.PutAsJsonAsync(Route, new { enabled = true });
+
+        Assert.Equal((HttpStatusCode.Unauthorized, HttpStatusCode.Forbidden), (anonymous.StatusCode, byService.StatusCode));
+        Assert.False((await App.Operator().GetFromJsonAsync<WatcherState>(Route))!.Enabled);
     }
 }
