@@ -181,7 +181,7 @@ public sealed partial record ManagedPath
     // Windows device names (with any extension), names ending in '.' or ' ', and the stub's own bookkeeping folder.
     private static bool IsReserved(string segment) =>
         segment.EndsWith('.') || segment.EndsWith(' ') || DeviceName().IsMatch(segment)
-        || segment.Equals(ManagedTree.WorkFolder, StringComparison.OrdinalIgnoreCase);
+        || segment.Equals(ManagedTree.ReservedFolder, StringComparison.OrdinalIgnoreCase);
 
     private static bool IsWellFormedUtf16(string text)
     {

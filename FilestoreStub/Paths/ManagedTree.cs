@@ -2,11 +2,14 @@ using System.Security.Cryptography;
 
 namespace FilestoreStub.Paths;
 
-/// <summary>Walking the files of a managed root the way every feature must: no links followed, the work folder left out.</summary>
+/// <summary>Walking the files of a managed root the way every feature must: no links followed, the reserved folder left out.</summary>
 public static class ManagedTree
 {
-    /// <summary>The stub's own folder inside each root (temporary files of puts); a reserved name, never managed.</summary>
-    public const string WorkFolder = ".filestore";
+    /// <summary>
+    /// A name reserved for Filestore inside every root: no command may create it and no walk includes it. (Temporary
+    /// files of puts go to the work folder beside the roots, <c>&lt;DataDirectory&gt;/.work</c>, not here.)
+    /// </summary>
+    public const string ReservedFolder = ".filestore";
 
     private static readonly EnumerationOptions Walk = new()
     {
@@ -26,7 +29,7 @@ public static class ManagedTree
         foreach (var file in Directory.EnumerateFiles(root, "*", Walk))
         {
             var relative = Path.GetRelativePath(root, file).Replace(Path.DirectorySeparatorChar, '/');
-            if (relative != WorkFolder && !relative.StartsWith(WorkFolder + "/", StringComparison.Ordinal))
+            if (relative != ReservedFolder && !relative.StartsWith(ReservedFolder + "/", StringComparison.Ordinal))
             {
                 yield return (relative, file);
             }

@@ -13,7 +13,7 @@ public sealed record SeedReport(
 /// <summary>
 /// Scans a managed root and publishes one <c>seeded</c> event per file, so the consumers start with complete
 /// metadata. Idempotent: the event id derives from the path and the content hash, so seeding again publishes only
-/// files that are new or changed. Links are never followed and the stub's own <c>.filestore</c> folder is skipped.
+/// files that are new or changed. Links are never followed and the reserved <c>.filestore</c> name is skipped.
 /// </summary>
 public sealed class Seeder(
     ManagedRoots roots, EventPublisher publisher, EventSequence sequence, IConnectionMultiplexer redis, TimeProvider time, ILogger<Seeder> logger)

@@ -1,3 +1,4 @@
+using FilestoreStub.Events;
 using FilestoreStub.Paths;
 
 namespace FilestoreStub.Watchers;
@@ -11,15 +12,13 @@ public sealed record Drift(string Kind, string Path, FileState? State, string? P
 /// <summary>
 /// The files of a managed root at one moment, and the differences between two such moments: created, modified,
 /// deleted, and renamed (a file gone and a file come with the same content in one scan). Links are not followed
-/// and the stub's own <c>.filestore</c> folder is not part of the tree.
+/// and the reserved <c>.filestore</c> name is not part of the tree.
 /// </summary>
 public sealed class TreeSnapshot
 {
     private TreeSnapshot(IReadOnlyDictionary<string, FileState> files) => Files = files;
 
     public IReadOnlyDictionary<string, FileState> Files { get; }
-
-    public static TreeSnapshot Empty { get; } = new(new Dictionary<string, FileState>());
 
     /// <summary>Scans <paramref name="root"/>; unchanged files (same size and time as in <paramref name="previous"/>) are not hashed again.</summary>
     public static TreeSnapshot Scan(string root, TreeSnapshot? previous = null)
@@ -59,16 +58,16 @@ public sealed class TreeSnapshot
             {
                 gone.Remove(from);
                 come.Remove(path);
-                drifts.Add(new Drift("renamed", path, state, from));
+                drifts.Add(new Drift(EventKinds.Renamed, path, state, from));
             }
         }
 
-        drifts.AddRange(come.Select(path => new Drift("created", path, next.Files[path])));
+        drifts.AddRange(come.Select(path => new Drift(EventKinds.Created, path, next.Files[path])));
         drifts.AddRange(next.Files
             .Where(f => Files.TryGetValue(f.Key, out var before) && before.Sha256 != f.Value.Sha256)
             .OrderBy(f => f.Key, StringComparer.Ordinal)
-            .Select(f => new Drift("modified", f.Key, f.Value)));
-        drifts.AddRange(gone.Select(path => new Drift("deleted", path, null)));
+            .Select(f => new Drift(EventKinds.Modified, f.Key, f.Value)));
+        drifts.AddRange(gone.Select(path => new Drift(EventKinds.Deleted, path, null)));
         return drifts;
     }
 }

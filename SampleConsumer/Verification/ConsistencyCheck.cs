@@ -16,8 +16,8 @@ public sealed record ConsistencyReport(
 
 /// <summary>
 /// Compares what this consumer's store says is in a managed root with the files actually there: every file on disk
-/// must be in the store with its size and SHA-256, and nothing else. Links are not followed, and Filestore's own
-/// <c>.filestore</c> folder is not part of a root.
+/// must be in the store with its size and SHA-256, and nothing else. Links are not followed, and the name Filestore
+/// reserves in every root (<c>.filestore</c>) is not part of it.
 /// </summary>
 public sealed class ConsistencyCheck(IConsumerStore store, TimeProvider time, IOptions<ConsumerOptions> options)
 {
