@@ -78,9 +78,10 @@ public sealed class Stall : BackgroundService
                 var stored = await _redis.GetDatabase().StringGetAsync(_key);
                 Current = stored.IsNull ? StallSettings.None : JsonSerializer.Deserialize<StallSettings>(stored.ToString(), Json) ?? StallSettings.None;
             }
-            catch (RedisException)
+            catch (Exception e) when (e is RedisException or TimeoutException)
             {
-                // Redis away: keep what was last read; the health check reports the outage.
+                // Redis away (a command that waited for the connection in vain is a RedisTimeoutException, a
+                // TimeoutException): keep what was last read; the health check reports the outage.
             }
         }
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));

@@ -14,8 +14,19 @@ public sealed class ChangeEventTests
     {
         var change = ChangeEvent.Parse(Valid);
 
-        Assert.Equal(("cmd-1", "staging", "billing", "a.txt", "created", 1795855828109000L, 3L, "abc"),
-            (change.EventId, change.Env, change.Service, change.Path, change.Kind, change.Sequence, change.Size, change.Sha256));
+        Assert.Equal(new ChangeEvent("cmd-1", "staging", "billing", "a.txt", "created", "command", 1795855828109L, 1795855828109000L, "c-1", 3L, "abc", null),
+            change);
+    }
+
+    [Fact]
+    public void A_rename_is_read_with_the_path_it_came_from_and_an_event_without_a_source_is_of_unknown_source()
+    {
+        var change = ChangeEvent.Parse("""
+            {"eventId":"r-1","env":"staging","service":"billing","path":"b.txt","previousPath":"a.txt","kind":"renamed",
+             "occurredAt":1,"sequence":2,"correlationId":"c-2"}
+            """);
+
+        Assert.Equal(("renamed", "a.txt", "unknown", null, null), (change.Kind, change.PreviousPath, change.Source, change.Size, change.Sha256));
     }
 
     [Theory]

@@ -1,30 +1,69 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 
 namespace SampleConsumer.Tests.Infrastructure;
 
 /// <summary>
 /// SampleConsumer as its own process, as the AppHost starts it, on the test's Redis and data folder; it can be killed
-/// with SIGKILL mid-work. Locks are short, so a killed instance's events are taken over within seconds.
+/// with SIGKILL mid-work. Locks are short, so a killed instance's events are taken over within seconds. Each instance
+/// has a name of its own (<see cref="Instance"/>): its Redis client name and its OpenTelemetry instance id.
 /// </summary>
 public sealed class ConsumerProcess : IAsyncDisposable
 {
-    private readonly Process _process;
+    private const int PortAttempts = 10;
+    private const int OutputLines = 50;
 
-    private ConsumerProcess(Process process, int port)
+    private readonly Process _process;
+    private readonly RedisServer _redis;
+    private readonly ConcurrentQueue<string> _output = new();
+
+    private ConsumerProcess(Process process, RedisServer redis, int port, string instance)
     {
-        _process = process;
+        (_process, _redis, Instance) = (process, redis, instance);
         Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(15) };
+        process.OutputDataReceived += (_, line) => Keep(line.Data);
+        process.ErrorDataReceived += (_, line) => Keep(line.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
     }
+
+    public string Instance { get; }
 
     public HttpClient Http { get; }
 
+    /// <summary>
+    /// Starts an instance and returns once it is healthy. A port found free can be taken by another test assembly before
+    /// the consumer binds it: then the consumer exits, or the process answering on the port is not this one (its
+    /// <c>/metrics</c> carry another instance id). Either way, it starts again on another port.
+    /// </summary>
     public static async Task<ConsumerProcess> StartAsync(RedisServer redis, string role, string dataDirectory, int concurrency = 8)
     {
-        var port = FreePort();
+        for (var attempt = 1; ; attempt++)
+        {
+            var consumer = Launch(redis, role, dataDirectory, concurrency, FreePort());
+            if (await consumer.ServesItsPortAsync())
+            {
+                return consumer;
+            }
+
+            var output = consumer.Output;
+            await consumer.DisposeAsync();
+            if (attempt == PortAttempts)
+            {
+                throw new InvalidOperationException($"SampleConsumer ({role}) did not start on any of {PortAttempts} free ports; last output:\n{output}");
+            }
+        }
+    }
+
+    private static ConsumerProcess Launch(RedisServer redis, string role, string dataDirectory, int concurrency, int port)
+    {
+        var instance = $"consumer-{role}-{Guid.NewGuid():N}";
         var start = new ProcessStartInfo("dotnet", [Dll()])
         {
             RedirectStandardOutput = true,
@@ -32,7 +71,8 @@ public sealed class ConsumerProcess : IAsyncDisposable
             UseShellExecute = false,
         };
         start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
-        start.Environment["ConnectionStrings__redis"] = redis.Configuration;
+        start.Environment["ConnectionStrings__redis"] = $"{redis.Configuration},name={instance}";
+        start.Environment["OTEL_RESOURCE_ATTRIBUTES"] = $"service.instance.id={instance}";
         start.Environment["Consumer__Role"] = role;
         start.Environment["Consumer__DataDirectory"] = dataDirectory;
         start.Environment["Consumer__Concurrency"] = $"{concurrency}";
@@ -40,20 +80,52 @@ public sealed class ConsumerProcess : IAsyncDisposable
         start.Environment["Consumer__StalledInterval"] = "00:00:01";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         var process = Process.Start(start) ?? throw new InvalidOperationException("SampleConsumer did not start.");
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        var consumer = new ConsumerProcess(process, port);
-        await Eventually.Until(consumer.HealthAsync, status => status == HttpStatusCode.OK, TimeSpan.FromSeconds(60), $"{role} healthy");
-        return consumer;
+        return new ConsumerProcess(process, redis, port, instance);
     }
+
+    /// <summary>True once this process answers healthy on its port; false when it exited or another process answers there.</summary>
+    private async Task<bool> ServesItsPortAsync()
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process.HasExited)
+            {
+                return false;
+            }
+
+            try
+            {
+                var metrics = await Http.GetStringAsync("/metrics");
+                if (!metrics.Contains($"service_instance_id=\"{Instance}\"", StringComparison.Ordinal))
+                {
+                    return false;
+                }
+
+                if (await HealthAsync() == HttpStatusCode.OK)
+                {
+                    return true;
+                }
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+                // Not listening yet, or something else on the port that is not a consumer: ours exits if it cannot bind.
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException($"SampleConsumer {Instance} was not healthy within 60 s; last output:\n{Output}");
+    }
+
+    /// <summary>The last lines the process wrote, for failure messages.</summary>
+    public string Output => string.Join('\n', _output);
 
     public async Task<HttpStatusCode> HealthAsync()
     {
         if (_process.HasExited)
         {
-            throw new InvalidOperationException($"SampleConsumer exited with {_process.ExitCode}.");
+            throw new InvalidOperationException($"SampleConsumer exited with {_process.ExitCode}; last output:\n{Output}");
         }
 
         try
@@ -69,22 +141,58 @@ public sealed class ConsumerProcess : IAsyncDisposable
 
     public async Task<JsonElement> GetAsync(string path) => await Http.GetFromJsonAsync<JsonElement>(path);
 
-    /// <summary>Ends the process the way a crash does: no shutdown, no lock released.</summary>
+    /// <summary>
+    /// This instance's own count of events it handled with <paramref name="outcome"/> (<c>applied</c>, <c>duplicate</c>,
+    /// <c>failed</c>): <c>consumer_events_processed_total</c>, 0 before the first. The exporter caches a scrape for a
+    /// moment, so read it in a wait when it must have reached a value.
+    /// </summary>
+    public async Task<long> ProcessedAsync(string outcome)
+    {
+        var metrics = await Http.GetStringAsync("/metrics");
+        var line = Regex.Match(metrics, $"^consumer_events_processed_total\\{{[^}}]*outcome=\"{outcome}\"[^}}]*\\}} (\\d+)", RegexOptions.Multiline);
+        return line.Success ? long.Parse(line.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
+    }
+
+    /// <summary>
+    /// Ends the process the way a crash does: no shutdown, no lock released. Returns once Redis has dropped the
+    /// process's connections, so nothing it sent before dying can still run: what Redis holds now is what it left.
+    /// </summary>
     public async Task KillAsync()
     {
-        _process.Kill();
-        await _process.WaitForExitAsync();
+        await KillProcessAsync();
+        var server = _redis.Multiplexer.GetServer(_redis.Configuration);
+        await Eventually.Until(() => server.ClientListAsync(), clients => clients.All(c => c.Name != Instance),
+            TimeSpan.FromSeconds(20), $"Redis to drop the connections of {Instance}");
     }
 
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();
+        await KillProcessAsync();
+        _process.Dispose();
+    }
+
+    private async Task KillProcessAsync()
+    {
         if (!_process.HasExited)
         {
-            await KillAsync();
+            _process.Kill();
         }
 
-        _process.Dispose();
+        await _process.WaitForExitAsync();
+    }
+
+    private void Keep(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        _output.Enqueue(line);
+        while (_output.Count > OutputLines && _output.TryDequeue(out _))
+        {
+        }
     }
 
     // Built by the solution beside this test project: <repo>/SampleConsumer/bin/<configuration>/net10.0.

@@ -29,6 +29,50 @@ public sealed class Workload
     /// <summary>How many versions Timestore must hold: one per event, two for a rename (both paths' histories).</summary>
     public long Versions => Events.Sum(e => e["kind"] as string == "renamed" ? 2 : 1);
 
+    /// <summary>The ids of the events the test sends: the record a store is checked against, kept apart from the store.</summary>
+    public IReadOnlySet<string> EventIds => Events.Select(e => (string)e["eventId"]!).ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>
+    /// What Metastore must hold for every path once each event is applied: the last event that touched the path (a
+    /// rename touches its source and its target) and whether it left the path deleted. Worked out from the events sent.
+    /// </summary>
+    public IReadOnlyDictionary<string, PathState> LastChanges()
+    {
+        var last = new SortedDictionary<string, PathState>(StringComparer.Ordinal);
+        foreach (var change in Events)
+        {
+            var (id, sequence, kind) = ((string)change["eventId"]!, (long)change["sequence"]!, (string)change["kind"]!);
+            if (kind == "renamed")
+            {
+                last[(string)change["previousPath"]!] = new PathState(id, sequence, Deleted: true);
+            }
+
+            last[(string)change["path"]!] = new PathState(id, sequence, Deleted: kind == "deleted");
+        }
+
+        return last;
+    }
+
+    /// <summary>What Timestore must hold: for every path, the ids of the events that touched it, in sequence order.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> Histories()
+    {
+        var histories = new SortedDictionary<string, List<string>>(StringComparer.Ordinal);
+        foreach (var change in Events)
+        {
+            foreach (var path in new[] { (string)change["path"]!, change.GetValueOrDefault("previousPath") as string }.OfType<string>())
+            {
+                if (!histories.TryGetValue(path, out var history))
+                {
+                    histories[path] = history = [];
+                }
+
+                history.Add((string)change["eventId"]!);
+            }
+        }
+
+        return histories.ToDictionary(h => h.Key, h => (IReadOnlyList<string>)h.Value, StringComparer.Ordinal);
+    }
+
     public static Workload Generate(int count, int paths, int seed)
     {
         var random = new Random(seed);
@@ -98,3 +142,6 @@ public sealed class Workload
 
     private static string Hash(string content) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(content)));
 }
+
+/// <summary>A path as Metastore must leave it: the event that last changed it, and whether that removed it.</summary>
+public sealed record PathState(string EventId, long Sequence, bool Deleted);
