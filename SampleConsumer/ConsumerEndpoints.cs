@@ -15,7 +15,14 @@ public static class ConsumerEndpoints
 {
     public static IEndpointRouteBuilder MapConsumerEndpoints(this IEndpointRouteBuilder app)
     {
-        var service = app.MapGroup("/envs/{env}/services/{service}").WithTags("Store");
+        // The names become folders of the data directory in the consistency check: only plain names, so no spelling
+        // of ".." or a separator (a backslash on Windows) can point it outside.
+        var service = app.MapGroup("/envs/{env}/services/{service}").WithTags("Store")
+            .AddEndpointFilter(async (context, next) =>
+                context.HttpContext.Request.RouteValues is var route && IsPlainName(route["env"]) && IsPlainName(route["service"])
+                    ? await next(context)
+                    : TypedResults.Problem("env and service are plain names: letters, digits, '-' and '_', at most 64 characters.",
+                        statusCode: StatusCodes.Status400BadRequest, title: "Not a plain name"));
 
         service.MapGet("/paths", async Task<Results<Ok<object>, NotFound, ProblemHttpResult>> (string env, string service, string? path, IConsumerStore store) =>
             string.IsNullOrEmpty(path)
@@ -65,4 +72,7 @@ public static class ConsumerEndpoints
 
         return app;
     }
+
+    private static bool IsPlainName(object? value) =>
+        value is string { Length: > 0 and <= 64 } name && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
 }
