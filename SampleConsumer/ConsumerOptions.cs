@@ -7,9 +7,11 @@ public sealed class ConsumerOptions
 {
     public const string SectionName = "Consumer";
 
-    [Required]
-    [RegularExpression("^(metastore|timestore)$", ErrorMessage = "Consumer:Role must be 'metastore' or 'timestore'.")]
-    public string Role { get; set; } = string.Empty;
+    [Required(ErrorMessage = "Consumer:Role must be 'metastore' or 'timestore'.")]
+    public ConsumerRole? Role { get; set; }
+
+    /// <summary>The role's name in queue names, Redis keys, metric labels and reports.</summary>
+    public string RoleName => Role?.Name() ?? throw new InvalidOperationException("Consumer:Role is not set.");
 
     /// <summary>Events applied at once.</summary>
     [Range(1, 256)]
@@ -27,5 +29,5 @@ public sealed class ConsumerOptions
     public string? DataDirectory { get; set; }
 
     /// <summary>The queue of this role: Filestore publishes every event to both.</summary>
-    public string Queue => $"{Role}-events";
+    public string Queue => $"{RoleName}-events";
 }

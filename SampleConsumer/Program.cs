@@ -16,16 +16,21 @@ builder.Services.AddOptions<ConsumerOptions>()
     .BindConfiguration(ConsumerOptions.SectionName)
     .ValidateDataAnnotations()
     .ValidateOnStart();
-var role = builder.Configuration[$"{ConsumerOptions.SectionName}:Role"];
+// The role decides the queue and the store while services are registered; an unknown role fails the binding itself.
+var consumer = builder.Configuration.GetSection(ConsumerOptions.SectionName).Get<ConsumerOptions>() ?? new ConsumerOptions();
+var role = consumer.Role ?? throw new InvalidOperationException("Consumer:Role must be 'metastore' or 'timestore'.");
 
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddBullMq(_ => builder.Configuration.GetConnectionString("redis")
     ?? throw new InvalidOperationException("ConnectionStrings:redis is not set; the AppHost sets it through WithReference(redis)."));
 // The bullmq_* gauges of both queues come from filestore; a second exporter here would double every series.
-builder.Services.AddHealthChecks().AddQueueHealthCheck($"{role}-events", backlogThreshold: 10_000);
-builder.Services.AddSingleton<IConsumerStore>(sp => role == "timestore"
-    ? new Timestore(sp.GetRequiredService<IConnectionMultiplexer>())
-    : new Metastore(sp.GetRequiredService<IConnectionMultiplexer>()));
+builder.Services.AddHealthChecks().AddQueueHealthCheck(consumer.Queue, backlogThreshold: 10_000);
+builder.Services.AddSingleton<IConsumerStore>(sp => role switch
+{
+    ConsumerRole.Metastore => new Metastore(sp.GetRequiredService<IConnectionMultiplexer>()),
+    ConsumerRole.Timestore => new Timestore(sp.GetRequiredService<IConnectionMultiplexer>()),
+});
+
 builder.Services.AddSingleton<ConsumerMetrics>();
 builder.Services.AddSingleton<Stall>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<Stall>());

@@ -90,9 +90,10 @@ public sealed class CutoverGates(
 
     private async Task<Gate> SeededAsync(string env, string service) => await seeder.LastAsync(env, service) switch
     {
-        { Status: "completed" } report => new Gate("seeded", true,
+        { Status: SeedStatus.Completed } report => new Gate("seeded", true,
             $"Seeded at {report.FinishedAt:O}: {report.Files} files, {report.Published} published, {report.AlreadyPublished} already published."),
-        { } report => new Gate("seeded", false, $"The last seeding is '{report.Status}'; run POST /envs/{env}/services/{service}/seed again."),
+        { Status: SeedStatus.Running } => new Gate("seeded", false, $"A seeding is still running; wait for it: GET /envs/{env}/services/{service}/seed."),
+        { Status: SeedStatus.Failed } => new Gate("seeded", false, $"The last seeding stopped part-way; run POST /envs/{env}/services/{service}/seed again."),
         null => new Gate("seeded", false, $"{service} was never seeded; run POST /envs/{env}/services/{service}/seed."),
     };
 

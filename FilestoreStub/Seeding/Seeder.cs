@@ -7,7 +7,7 @@ namespace FilestoreStub.Seeding;
 
 /// <summary>The totals of one seeding run, kept in Redis as the service's seeding record.</summary>
 public sealed record SeedReport(
-    string Env, string Service, string Status, int Files, int Published, int AlreadyPublished, int Skipped,
+    string Env, string Service, SeedStatus Status, int Files, int Published, int AlreadyPublished, int Skipped,
     DateTimeOffset StartedAt, DateTimeOffset? FinishedAt, string CorrelationId);
 
 /// <summary>
@@ -24,7 +24,7 @@ public sealed class Seeder(
     {
         var root = roots.RootOf(env, service);
         var started = time.GetUtcNow();
-        var report = new SeedReport(env, service, "running", 0, 0, 0, 0, started, null, correlationId);
+        var report = new SeedReport(env, service, SeedStatus.Running, 0, 0, 0, 0, started, null, correlationId);
         await SaveAsync(report);
 
         var (files, published, already, skipped) = (0, 0, 0, 0);
@@ -78,7 +78,7 @@ public sealed class Seeder(
             {
                 await SaveAsync(report with
                 {
-                    Status = "failed", Files = files, Published = published, AlreadyPublished = already, Skipped = skipped,
+                    Status = SeedStatus.Failed, Files = files, Published = published, AlreadyPublished = already, Skipped = skipped,
                     FinishedAt = time.GetUtcNow(),
                 });
             }
@@ -92,7 +92,7 @@ public sealed class Seeder(
 
         report = report with
         {
-            Status = "completed", Files = files, Published = published, AlreadyPublished = already, Skipped = skipped,
+            Status = SeedStatus.Completed, Files = files, Published = published, AlreadyPublished = already, Skipped = skipped,
             FinishedAt = time.GetUtcNow(),
         };
         await SaveAsync(report);

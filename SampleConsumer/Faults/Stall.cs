@@ -27,7 +27,7 @@ public sealed class Stall : BackgroundService
         IMeterFactory meterFactory, ILogger<Stall> logger)
     {
         (_redis, _time, _logger) = (redis, time, logger);
-        var role = options.Value.Role;
+        var role = options.Value.RoleName;
         _key = $"consumer:{role}:stall";
         var meter = meterFactory.Create(Processing.ConsumerMetrics.MeterName);
         meter.CreateObservableGauge("consumer_fault_stalled", () => new Measurement<int>(IsPaused ? 1 : 0, new KeyValuePair<string, object?>("consumer", role)),

@@ -17,7 +17,7 @@ public sealed class ConsumerMetrics
 
     public ConsumerMetrics(IMeterFactory meterFactory, Microsoft.Extensions.Options.IOptions<ConsumerOptions> options)
     {
-        _consumer = options.Value.Role;
+        _consumer = options.Value.RoleName;
         var meter = meterFactory.Create(MeterName);
         _processed = meter.CreateCounter<long>("consumer_events_processed", description: "Events handled, by outcome: applied, duplicate (a redelivery), failed.");
         _lag = meter.CreateHistogram("consumer_reconciliation_lag", unit: "s",

@@ -32,7 +32,7 @@ public sealed class EventConsumer(
                 MaxStalledCount = 5,
             }, time, logger);
         _worker.Start();
-        ConsumerLog.Started(logger, options.Value.Role, Queue, options.Value.Concurrency);
+        ConsumerLog.Started(logger, options.Value.RoleName, Queue, options.Value.Concurrency);
         return Task.CompletedTask;
     }
 

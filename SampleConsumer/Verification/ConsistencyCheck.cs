@@ -67,6 +67,6 @@ public sealed class ConsistencyCheck(IConsumerStore store, TimeProvider time, IO
 
         mismatches.AddRange(stored.Keys.Where(p => !disk.ContainsKey(p)).Order(StringComparer.Ordinal)
             .Select(p => new Mismatch(p, "extra", null, stored[p])));
-        return new ConsistencyReport(options.Value.Role, env, service, time.GetUtcNow(), disk.Count, stored.Count, mismatches.Count == 0, mismatches);
+        return new ConsistencyReport(options.Value.RoleName, env, service, time.GetUtcNow(), disk.Count, stored.Count, mismatches.Count == 0, mismatches);
     }
 }

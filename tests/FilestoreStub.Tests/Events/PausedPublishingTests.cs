@@ -63,7 +63,7 @@ public sealed class PausedPublishingTests(RedisServer redis) : FilestoreTest(red
         Assert.EndsWith("/events-unavailable", (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("type").GetString(), StringComparison.Ordinal);
         Assert.Empty(await EventsAsync(EventSources.Seed));
         var record = await Steps.Operator.GetFromJsonAsync<SeedReport>($"{Steps.Route}/seed", Json);
-        Assert.Equal("failed", record!.Status);
+        Assert.Equal(SeedStatus.Failed, record!.Status);
         var seeded = (await Steps.StateAsync()).GetProperty("next").EnumerateArray().Single().GetProperty("gates").EnumerateArray()
             .Single(g => g.GetProperty("name").GetString() == "seeded");
         Assert.False(seeded.GetProperty("passed").GetBoolean());
@@ -73,7 +73,7 @@ public sealed class PausedPublishingTests(RedisServer redis) : FilestoreTest(red
 
         var report = (await again.Content.ReadFromJsonAsync<SeedReport>(Json))!;
         Assert.Equal(HttpStatusCode.OK, again.StatusCode);
-        Assert.Equal(("completed", report.Files, 0), (report.Status, report.Published, report.AlreadyPublished));
+        Assert.Equal((SeedStatus.Completed, report.Files, 0), (report.Status, report.Published, report.AlreadyPublished));
         Assert.True(report.Files > 0);
         Assert.Equal(report.Files * EventQueues.All.Length, (await EventsAsync(EventSources.Seed)).Count);
     }

@@ -196,7 +196,7 @@ public sealed class ConsumerProcess : IAsyncDisposable
     }
 
     // Built by the solution beside this test project: <repo>/SampleConsumer/bin/<configuration>/net10.0.
-    private static string Dll()
+    internal static string Dll()
     {
         var here = new DirectoryInfo(AppContext.BaseDirectory);
         var configuration = here.Parent!.Name;
