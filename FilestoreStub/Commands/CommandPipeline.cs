@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using FilestoreStub.Access;
+using FilestoreStub.Changes;
 using FilestoreStub.Cutover;
 using FilestoreStub.Events;
 using FilestoreStub.Faults;

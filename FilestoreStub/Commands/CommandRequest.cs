@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using FilestoreStub.Changes;
 
 namespace FilestoreStub.Commands;
 

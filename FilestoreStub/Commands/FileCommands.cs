@@ -1,21 +1,10 @@
 using System.Security.Cryptography;
+using FilestoreStub.Changes;
 using FilestoreStub.Events;
 using FilestoreStub.Paths;
 using FilestoreStub.Roots;
-using FilestoreStub.Watchers;
 
 namespace FilestoreStub.Commands;
-
-/// <summary>The file operations a command may request.</summary>
-public static class CommandNames
-{
-    public const string Put = "put";
-    public const string Mkdir = "mkdir";
-    public const string Move = "move";
-    public const string Delete = "delete";
-
-    public static readonly IReadOnlyList<string> All = [Put, Mkdir, Move, Delete];
-}
 
 /// <summary>A command refused for a reason the caller can act on; nothing was changed.</summary>
 public sealed class CommandRejectedException(int status, string type, string detail) : Exception(detail)
@@ -27,13 +16,6 @@ public sealed class CommandRejectedException(int status, string type, string det
 
 /// <summary>A file operation on a service's managed root.</summary>
 public sealed record FileCommand(string Name, string Path, string? To = null, byte[]? Content = null);
-
-/// <summary>One change a command makes (or, planned in shadow mode, would make).</summary>
-public sealed record PlannedChange(string Kind, string Path, string? PreviousPath = null, long? Size = null, string? Sha256 = null)
-{
-    /// <summary>The kind of a command that changes nothing (a mkdir of a folder that exists); it publishes no event.</summary>
-    public const string Unchanged = "unchanged";
-}
 
 /// <summary>
 /// A command checked against the disk, its paths resolved once: the change it makes and its effect on each file

@@ -1,4 +1,5 @@
 using FilestoreStub.Access;
+using FilestoreStub.Changes;
 using FilestoreStub.Events;
 using FilestoreStub.Roots;
 using FilestoreStub.Watchers;
@@ -26,8 +27,10 @@ public static class CutoverEndpoints
     {
         builder.AddValidatedSettings<CutoverOptions>(CutoverOptions.SectionName);
         builder.Services.AddSingleton<CutoverStore>();
+        builder.Services.AddSingleton<IServiceModes>(sp => sp.GetRequiredService<CutoverStore>());
         builder.Services.AddHostedService<CutoverStartup>();
         builder.Services.AddSingleton<ShadowLedger>();
+        builder.Services.AddSingleton<IDriftObserver, ShadowDriftComparison>();
         builder.Services.AddSingleton<CutoverGates>();
         builder.Services.AddSingleton<CutoverService>();
         return builder;

@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using FilestoreStub.Access;
+using FilestoreStub.Changes;
 using FilestoreStub.Events;
 using FilestoreStub.Policies;
 using FilestoreStub.Seeding;

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using BullMq;
+using FilestoreStub.Changes;
 using FilestoreStub.Events;
 using FilestoreStub.Queues;
 using FilestoreStub.Roots;

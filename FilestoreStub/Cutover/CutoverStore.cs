@@ -1,20 +1,11 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Text.Json;
+using FilestoreStub.Changes;
 using FilestoreStub.Roots;
 using StackExchange.Redis;
 
 namespace FilestoreStub.Cutover;
-
-/// <summary>The cutover modes of docs/architecture.md, The domain.</summary>
-public static class CutoverModes
-{
-    public const string Manual = "manual";
-    public const string Shadow = "shadow";
-    public const string Managed = "managed";
-
-    public static readonly IReadOnlyList<string> All = [Manual, Shadow, Managed];
-}
 
 /// <summary>An operator's recorded go-ahead for <c>shadow -> managed</c>.</summary>
 public sealed record Approval(string By, DateTimeOffset At, string? Note);
@@ -33,7 +24,7 @@ public sealed record AuditEntry(
 /// the store keeps a copy in memory, loaded at start and updated by every change it makes; it publishes
 /// <c>filestore_cutover_mode{env,service,mode}</c> from that copy.
 /// </summary>
-public sealed class CutoverStore
+public sealed class CutoverStore : IServiceModes
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly IConnectionMultiplexer _redis;

@@ -1,7 +1,6 @@
 using System.Text.Json;
-using FilestoreStub.Commands;
+using FilestoreStub.Changes;
 using FilestoreStub.Events;
-using FilestoreStub.Watchers;
 using StackExchange.Redis;
 
 namespace FilestoreStub.Cutover;

@@ -78,7 +78,11 @@ public sealed class Seeder(
             {
                 await SaveAsync(report with
                 {
-                    Status = SeedStatus.Failed, Files = files, Published = published, AlreadyPublished = already, Skipped = skipped,
+                    Status = SeedStatus.Failed,
+                    Files = files,
+                    Published = published,
+                    AlreadyPublished = already,
+                    Skipped = skipped,
                     FinishedAt = time.GetUtcNow(),
                 });
             }
@@ -92,7 +96,11 @@ public sealed class Seeder(
 
         report = report with
         {
-            Status = SeedStatus.Completed, Files = files, Published = published, AlreadyPublished = already, Skipped = skipped,
+            Status = SeedStatus.Completed,
+            Files = files,
+            Published = published,
+            AlreadyPublished = already,
+            Skipped = skipped,
             FinishedAt = time.GetUtcNow(),
         };
         await SaveAsync(report);

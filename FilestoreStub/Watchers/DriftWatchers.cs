@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.ComponentModel.DataAnnotations;
 using System.Diagnostics.Metrics;
-using FilestoreStub.Cutover;
+using FilestoreStub.Changes;
 using FilestoreStub.Events;
 using FilestoreStub.Roots;
 using Microsoft.Extensions.Options;
@@ -18,16 +18,13 @@ public sealed class WatcherOptions
     public TimeSpan ScanInterval { get; set; } = TimeSpan.FromSeconds(5);
 }
 
-/// <summary>A file-level effect Filestore itself is about to have on a root: the file's new content hash, or null when it goes.</summary>
-public sealed record ExpectedChange(string Path, string? Sha256);
-
 /// <summary>
 /// The drift watchers of every managed root. A watcher takes a baseline when it is enabled (existing files are not
 /// drift; seeding publishes those), then compares full scans of the root: on every file-system notification (after a
 /// short settle) and at least every <see cref="WatcherOptions.ScanInterval"/>, because notifications alone can miss
 /// changes. Each difference is published as a drift event and counted. Whether a watcher is on lives in Redis.
 /// Changes made by Filestore's own commands are announced first (<see cref="Expect"/>) and are not drift; during
-/// shadow mode every drift is also compared with the shadow plan for its path.
+/// shadow mode every drift is also compared with the shadow plan for its path (by the <see cref="IDriftObserver"/>).
 /// </summary>
 public sealed class DriftWatchers : BackgroundService
 {
@@ -35,9 +32,8 @@ public sealed class DriftWatchers : BackgroundService
     private readonly ManagedRoots _roots;
     private readonly EventPublisher _publisher;
     private readonly IConnectionMultiplexer _redis;
-    private readonly CutoverStore _cutover;
     private readonly EventSequence _sequence;
-    private readonly ShadowLedger _shadow;
+    private readonly IDriftObserver _observer;
     private readonly TimeProvider _time;
     private readonly ILogger<DriftWatchers> _logger;
     private readonly TimeSpan _interval;
@@ -45,11 +41,11 @@ public sealed class DriftWatchers : BackgroundService
     private readonly Counter<long> _drift;
     private readonly SemaphoreSlim _changes = new(1, 1);
 
-    public DriftWatchers(ManagedRoots roots, EventPublisher publisher, EventSequence sequence, IConnectionMultiplexer redis, CutoverStore cutover,
-        ShadowLedger shadow, TimeProvider time, IOptions<WatcherOptions> options, IMeterFactory meterFactory, ILogger<DriftWatchers> logger)
+    public DriftWatchers(ManagedRoots roots, EventPublisher publisher, EventSequence sequence, IConnectionMultiplexer redis, IDriftObserver observer,
+        TimeProvider time, IOptions<WatcherOptions> options, IMeterFactory meterFactory, ILogger<DriftWatchers> logger)
     {
-        (_roots, _publisher, _sequence, _redis, _cutover, _shadow, _time, _logger, _interval) =
-            (roots, publisher, sequence, redis, cutover, shadow, time, logger, options.Value.ScanInterval);
+        (_roots, _publisher, _sequence, _redis, _observer, _time, _logger, _interval) =
+            (roots, publisher, sequence, redis, observer, time, logger, options.Value.ScanInterval);
         var meter = meterFactory.Create(FilestoreTelemetry.MeterName);
         _drift = meter.CreateCounter<long>("filestore_drift_detected", description: "Out-of-band changes found under managed roots.");
         meter.CreateObservableGauge("filestore_watcher_enabled", ObserveEnabled, description: "1 while the drift watcher of the root is on.");
@@ -152,10 +148,7 @@ public sealed class DriftWatchers : BackgroundService
             Size: drift.State?.Size, Sha256: drift.State?.Sha256, PreviousPath: drift.PreviousPath));
         _drift.Add(1, new("env", env), new("service", service), new("kind", drift.Kind));
         WatcherLog.Drift(_logger, env, service, drift.Kind, drift.Path, drift.PreviousPath ?? string.Empty, id);
-        if (await _cutover.ModeAsync(env, service) == CutoverModes.Shadow)
-        {
-            await _shadow.ObserveAsync(env, service, drift);
-        }
+        await _observer.ObserveAsync(env, service, drift);
     }
 
     /// <summary>One root being watched: a notification source, a scan loop and the last snapshot.</summary>

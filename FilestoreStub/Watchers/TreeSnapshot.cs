@@ -1,13 +1,8 @@
+using FilestoreStub.Changes;
 using FilestoreStub.Events;
 using FilestoreStub.Paths;
 
 namespace FilestoreStub.Watchers;
-
-/// <summary>One file as a scan saw it.</summary>
-public sealed record FileState(long Size, DateTime ModifiedUtc, string Sha256);
-
-/// <summary>A change between two scans of a root.</summary>
-public sealed record Drift(string Kind, string Path, FileState? State, string? PreviousPath = null);
 
 /// <summary>
 /// The files of a managed root at one moment, and the differences between two such moments: created, modified,

@@ -1,4 +1,4 @@
-using FilestoreStub.Cutover;
+using FilestoreStub.Changes;
 using FilestoreStub.Roots;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -37,9 +37,9 @@ public static class WatcherEndpoints
         });
 
         watcher.MapPost("/probe", async Task<Results<Created<ProbeFile>, ProblemHttpResult>> (
-            string env, string service, DriftWatchers watchers, CutoverStore cutover, WatcherProbe probe, HttpContext context) =>
+            string env, string service, DriftWatchers watchers, IServiceModes modes, WatcherProbe probe, HttpContext context) =>
         {
-            if (await RefuseProbeAsync(env, service, watchers, cutover) is { } refused)
+            if (await RefuseProbeAsync(env, service, watchers, modes) is { } refused)
             {
                 return refused;
             }
@@ -51,7 +51,7 @@ public static class WatcherEndpoints
                 + "drift to both queues. Refused while the watcher is off (409 watcher-off) or the service is in shadow (409 probe-in-shadow).");
 
         watcher.MapDelete("/probe/{name}", async Task<Results<Ok<ProbeFile>, ValidationProblem, ProblemHttpResult>> (
-            string env, string service, string name, DriftWatchers watchers, CutoverStore cutover, WatcherProbe probe, HttpContext context) =>
+            string env, string service, string name, DriftWatchers watchers, IServiceModes modes, WatcherProbe probe, HttpContext context) =>
         {
             if (!WatcherProbe.IsProbeName(name))
             {
@@ -61,7 +61,7 @@ public static class WatcherEndpoints
                 });
             }
 
-            if (await RefuseProbeAsync(env, service, watchers, cutover) is { } refused)
+            if (await RefuseProbeAsync(env, service, watchers, modes) is { } refused)
             {
                 return refused;
             }
@@ -76,9 +76,9 @@ public static class WatcherEndpoints
     }
 
     // Both the write and the removal are drift on purpose; these are the cases where that drift would mislead or go unseen.
-    private static async Task<ProblemHttpResult?> RefuseProbeAsync(string env, string service, DriftWatchers watchers, CutoverStore cutover)
+    private static async Task<ProblemHttpResult?> RefuseProbeAsync(string env, string service, DriftWatchers watchers, IServiceModes modes)
     {
-        if (await cutover.ModeAsync(env, service) == CutoverModes.Shadow)
+        if (await modes.ModeAsync(env, service) == CutoverModes.Shadow)
         {
             return Problems.Result(StatusCodes.Status409Conflict, "probe-in-shadow", "No probe during shadow",
                 $"{service} in {env} is in shadow mode, where every change seen on disk is compared with a shadow plan: a probe would count as an "

@@ -1,4 +1,5 @@
 using System.Text;
+using FilestoreStub.Changes;
 using FilestoreStub.Commands;
 using FilestoreStub.Events;
 using FilestoreStub.Paths;
