@@ -13,4 +13,12 @@ public static class Environments
     public static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult Unknown(string env) =>
         Problems.Result(StatusCodes.Status404NotFound, "unknown-environment", "Unknown environment",
             $"'{env}' is not an environment; use {string.Join(" or ", All)}.");
+
+    /// <summary>Answers 404 <c>unknown-environment</c> for an <c>{env}</c> route value that is not an environment, before any handler runs.</summary>
+    public static TBuilder RequireKnownEnvironment<TBuilder>(this TBuilder builder)
+        where TBuilder : IEndpointConventionBuilder =>
+        builder.AddEndpointFilter(async (context, next) =>
+            context.HttpContext.GetRouteValue("env") as string is { } env && IsKnown(env)
+                ? await next(context)
+                : Unknown(context.HttpContext.GetRouteValue("env") as string ?? string.Empty));
 }

@@ -38,14 +38,9 @@ public static class CutoverEndpoints
 
     public static IEndpointRouteBuilder MapCutoverEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/envs/{env}/services", async Task<Results<Ok<List<CutoverView>>, ProblemHttpResult>> (
+        app.MapGet("/envs/{env}/services", async (
             string env, ManagedRoots roots, CutoverStore store, CutoverGates gates, DriftWatchers watchers, PublishingSwitch publishing, ShadowLedger shadow) =>
         {
-            if (!Environments.IsKnown(env))
-            {
-                return Environments.Unknown(env);
-            }
-
             var views = new List<CutoverView>();
             foreach (var service in roots.Services)
             {
@@ -53,7 +48,8 @@ public static class CutoverEndpoints
             }
 
             return TypedResults.Ok(views);
-        }).WithTags("Cutover").RequireAuthorization(AccessEndpoints.OperatorPolicy);
+        }).WithTags("Cutover").RequireAuthorization(AccessEndpoints.OperatorPolicy).RequireKnownEnvironment()
+            .ProducesProblem(StatusCodes.Status404NotFound);
 
         var cutover = app.MapOperatorServiceGroup("/cutover", "Cutover");
 

@@ -23,11 +23,7 @@ public static class PolicyEndpoints
         var policy = app.MapGroup("/envs/{env}/policy")
             .WithTags("Policies")
             .RequireAuthorization(AccessEndpoints.OperatorPolicy)
-            .AddEndpointFilter(async (context, next) =>
-            {
-                var env = context.HttpContext.GetRouteValue("env") as string ?? string.Empty;
-                return Environments.IsKnown(env) ? await next(context) : Environments.Unknown(env);
-            });
+            .RequireKnownEnvironment();
 
         policy.MapGet("/", (string env, PolicyStore store) => store.CurrentAsync(env));
 

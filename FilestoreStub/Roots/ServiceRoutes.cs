@@ -10,7 +10,7 @@ public sealed record SwitchChange(bool? Enabled)
         Problems.Invalid(new Dictionary<string, string[]> { ["enabled"] = ["enabled (true or false) is required."] });
 }
 
-/// <summary>The <c>/envs/{env}/services/{service}</c> routes: every one answers 404 for an unknown environment or service first.</summary>
+/// <summary>The <c>/envs/{env}/services/{service}</c> routes: every one answers 404 for an unknown environment, then for an unknown service, first.</summary>
 public static class ServiceRoutes
 {
     public const string Prefix = "/envs/{env}/services/{service}";
@@ -20,12 +20,12 @@ public static class ServiceRoutes
         app.MapGroup(Prefix + suffix)
             .WithTags(tag)
             .ProducesProblem(StatusCodes.Status404NotFound)
+            .RequireKnownEnvironment()
             .AddEndpointFilter(async (context, next) =>
             {
-                var env = context.HttpContext.GetRouteValue("env") as string ?? string.Empty;
                 var service = context.HttpContext.GetRouteValue("service") as string ?? string.Empty;
                 var roots = context.HttpContext.RequestServices.GetRequiredService<ManagedRoots>();
-                return Environments.IsKnown(env) && roots.IsOnboarded(service) ? await next(context) : Unknown(env, service);
+                return roots.IsOnboarded(service) ? await next(context) : Unknown((string)context.HttpContext.GetRouteValue("env")!, service);
             });
 
     /// <summary>The same, for operator-only routes.</summary>

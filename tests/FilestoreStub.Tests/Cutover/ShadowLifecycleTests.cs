@@ -27,6 +27,14 @@ public sealed class ShadowLifecycleTests(RedisServer redis) : FilestoreTest(redi
     }
 
     // What the state view says about the step to managed: ready or not, and each gate.
+    // The service's own write, whole at once: a scan that caught a half-written file would see two changes, not one.
+    private void WriteAtomically(string path, string text)
+    {
+        var staged = Path.Combine(Path.GetDirectoryName(Steps.Root)!, $".staged-{Guid.NewGuid():N}");
+        File.WriteAllText(staged, text);
+        File.Move(staged, Path.Combine(Steps.Root, path));
+    }
+
     private static JsonElement ToManaged(JsonElement state) =>
         state.GetProperty("next").EnumerateArray().Single(n => n.GetProperty("to").GetString() == "managed");
 
@@ -90,7 +98,7 @@ public sealed class ShadowLifecycleTests(RedisServer redis) : FilestoreTest(redi
         Assert.Equal(["shadow-commands", "shadow-success-rate", "approval"], await FailedGatesToManagedAsync());
 
         // A plan of the first run is forgotten too: the service writing exactly that now is a change no plan of this run predicted.
-        File.WriteAllText(Path.Combine(Steps.Root, "first-run-0.txt"), "planned 0");
+        WriteAtomically("first-run-0.txt", "planned 0");
         state = await Eventually.Until(Steps.StateAsync, s => Stats(s) != (0L, 0L, 0L, 0L, 0L, 0L), what: "the change compared with the plans");
         Assert.Equal((0L, 0L, 0L, 0L, 0L, 1L), Stats(state));
     }
@@ -102,7 +110,7 @@ public sealed class ShadowLifecycleTests(RedisServer redis) : FilestoreTest(redi
         for (var i = 0; i < 3; i++)
         {
             await PlanAsync(client, new { command = "put", path = $"announced-{i}.txt", text = $"planned {i}" });
-            File.WriteAllText(Path.Combine(Steps.Root, $"announced-{i}.txt"), $"planned {i}");
+            WriteAtomically($"announced-{i}.txt", $"planned {i}");
         }
 
         await Eventually.Until(Steps.StateAsync, s => Stats(s).Item4 == 3, what: "three planned changes matched");
@@ -110,7 +118,7 @@ public sealed class ShadowLifecycleTests(RedisServer redis) : FilestoreTest(redi
         Assert.True(ToManaged(await Steps.StateAsync()).GetProperty("ready").GetBoolean());
 
         // The service writes a file it never told Filestore about.
-        File.WriteAllText(Path.Combine(Steps.Root, "unannounced.txt"), "written behind Filestore's back");
+        WriteAtomically("unannounced.txt", "written behind Filestore's back");
         var state = await Eventually.Until(Steps.StateAsync, s => Stats(s).Item6 == 1, what: "the unplanned change counted");
 
         Assert.Equal((3L, 0L, 0L, 3L, 0L, 1L), Stats(state));

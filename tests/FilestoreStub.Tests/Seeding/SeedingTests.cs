@@ -67,14 +67,14 @@ public sealed class SeedingTests(RedisServer redis) : FilestoreTest(redis)
     }
 
     [Theory]
-    [InlineData("/envs/qa/services/billing/seed")]
-    [InlineData("/envs/staging/services/payroll/seed")]
-    public async Task Seeding_an_unknown_service_or_environment_is_a_404(string route)
+    [InlineData("/envs/qa/services/billing/seed", "unknown-environment")]
+    [InlineData("/envs/staging/services/payroll/seed", "unknown-service")]
+    public async Task Seeding_an_unknown_service_or_environment_is_a_404_that_names_which(string route, string problem)
     {
         using var response = await App.Operator().PostAsync(route, null);
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
-        Assert.Contains("unknown-service", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.EndsWith($"/{problem}", JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("type").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]
