@@ -5,17 +5,6 @@ namespace FilestoreStub.Commands;
 /// <summary>The commands API: <c>POST /envs/{env}/services/{service}/commands</c>, for service principals the policy grants.</summary>
 public static class CommandEndpoints
 {
-    public static IHostApplicationBuilder AddCommands(this IHostApplicationBuilder builder)
-    {
-        builder.AddValidatedSettings<CommandOptions>(CommandOptions.SectionName);
-        builder.Services.AddSingleton<FileCommands>();
-        builder.Services.AddSingleton<PathLocks>();
-        builder.Services.AddSingleton<IdempotencyStore>();
-        builder.Services.AddSingleton<CommandMetrics>();
-        builder.Services.AddSingleton<CommandPipeline>();
-        return builder;
-    }
-
     public static IEndpointRouteBuilder MapCommandEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapServiceGroup("/commands", "Commands")

@@ -23,19 +23,6 @@ public sealed record PublishingState(string Env, string Service, bool Enabled);
 /// <summary>The cutover state machine over HTTP, its audit trail, the shadow record, and the publishing switch. Operator only.</summary>
 public static class CutoverEndpoints
 {
-    public static IHostApplicationBuilder AddCutover(this IHostApplicationBuilder builder)
-    {
-        builder.AddValidatedSettings<CutoverOptions>(CutoverOptions.SectionName);
-        builder.Services.AddSingleton<CutoverStore>();
-        builder.Services.AddSingleton<IServiceModes>(sp => sp.GetRequiredService<CutoverStore>());
-        builder.Services.AddHostedService<CutoverStartup>();
-        builder.Services.AddSingleton<ShadowLedger>();
-        builder.Services.AddSingleton<IDriftObserver, ShadowDriftComparison>();
-        builder.Services.AddSingleton<CutoverGates>();
-        builder.Services.AddSingleton<CutoverService>();
-        return builder;
-    }
-
     public static IEndpointRouteBuilder MapCutoverEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapGet("/envs/{env}/services", async (

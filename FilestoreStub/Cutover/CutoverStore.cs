@@ -145,11 +145,3 @@ public sealed class CutoverStore : IServiceModes
         select new Measurement<int>(state.Mode == mode ? 1 : 0,
             new("env", state.Env), new("service", state.Service), new("mode", mode));
 }
-
-/// <summary>Loads the modes before the stub takes requests.</summary>
-internal sealed class CutoverStartup(CutoverStore store) : IHostedService
-{
-    public Task StartAsync(CancellationToken cancellationToken) => store.LoadAsync();
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-}

@@ -11,14 +11,6 @@ public sealed record FaultRequest(double? CommandFailureRate, int? AddedLatencyM
 /// <summary>Drill faults: read, set (replacing all), clear. Operator only.</summary>
 public static class FaultEndpoints
 {
-    public static IHostApplicationBuilder AddFaults(this IHostApplicationBuilder builder)
-    {
-        builder.Services.AddSingleton<FaultStore>();
-        builder.Services.AddHostedService<FaultStartup>();
-        builder.Services.AddHostedService<DriftStormWriter>();
-        return builder;
-    }
-
     public static IEndpointRouteBuilder MapFaultEndpoints(this IEndpointRouteBuilder app)
     {
         var faults = app.MapGroup("/faults").WithTags("Faults").RequireAuthorization(AccessEndpoints.OperatorPolicy);
@@ -76,12 +68,4 @@ public static class FaultEndpoints
 
         return errors;
     }
-}
-
-/// <summary>Restores the faults of a drill that was running when the stub restarted.</summary>
-internal sealed class FaultStartup(FaultStore store) : IHostedService
-{
-    public Task StartAsync(CancellationToken cancellationToken) => store.LoadAsync();
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -12,12 +12,6 @@ public sealed record RollbackRequest(int? Version);
 /// <summary>IAM policies per environment: read, validate with a dry-run diff, apply, list versions, roll back. Operator only.</summary>
 public static class PolicyEndpoints
 {
-    public static IHostApplicationBuilder AddPolicies(this IHostApplicationBuilder builder)
-    {
-        builder.Services.AddSingleton<PolicyStore>();
-        return builder;
-    }
-
     public static IEndpointRouteBuilder MapPolicyEndpoints(this IEndpointRouteBuilder app)
     {
         var policy = app.MapGroup("/envs/{env}/policy")

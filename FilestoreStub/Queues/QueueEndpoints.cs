@@ -18,11 +18,6 @@ public static class QueueEndpoints
 {
     private const int MaxReasonLength = 500;
 
-    public static IHostApplicationBuilder AddQueues(this IHostApplicationBuilder builder)
-    {
-        builder.Services.AddSingleton<QueueAudit>();
-        return builder;
-    }
 
     public static IEndpointRouteBuilder MapQueueEndpoints(this IEndpointRouteBuilder app)
     {

@@ -9,15 +9,6 @@ public sealed record WatcherState(string Env, string Service, bool Enabled);
 /// <summary>Turning a root's drift watcher on and off, and proving it works with a probe file. Operator only.</summary>
 public static class WatcherEndpoints
 {
-    public static IHostApplicationBuilder AddDriftWatchers(this IHostApplicationBuilder builder)
-    {
-        builder.AddValidatedSettings<WatcherOptions>(WatcherOptions.SectionName);
-        builder.Services.AddSingleton<DriftWatchers>();
-        builder.Services.AddSingleton<WatcherProbe>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<DriftWatchers>());
-        return builder;
-    }
-
     public static IEndpointRouteBuilder MapWatcherEndpoints(this IEndpointRouteBuilder app)
     {
         var watcher = app.MapOperatorServiceGroup("/watcher", "Watchers");
