@@ -41,12 +41,6 @@ public sealed record PreparedCommand(
 /// </summary>
 public sealed class FileCommands(ManagedRoots roots)
 {
-    /// <summary>What <paramref name="command"/> would change, checked against the disk as it is now; nothing is written.</summary>
-    public PlannedChange Plan(string env, string service, FileCommand command) => Prepare(env, service, command).Change;
-
-    /// <summary>Carries out <paramref name="command"/>; returns the change made.</summary>
-    public PlannedChange Execute(string env, string service, FileCommand command) => Execute(Prepare(env, service, command));
-
     /// <summary>
     /// Carries out a prepared command; returns the change made. Synchronous on purpose: for files of a command's
     /// size, an asynchronous open and write cost more than they ever wait.
@@ -82,7 +76,10 @@ public sealed class FileCommands(ManagedRoots roots)
         return prepared.Change;
     }
 
-    /// <summary>Resolves the paths once and checks the command against the disk; executing reuses what this resolved.</summary>
+    /// <summary>
+    /// Resolves the paths once and checks the command against the disk as it is now (nothing is written); executing
+    /// reuses what this resolved.
+    /// </summary>
     public PreparedCommand Prepare(string env, string service, FileCommand command)
     {
         var path = roots.Resolve(env, service, command.Path);

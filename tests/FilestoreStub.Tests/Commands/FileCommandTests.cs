@@ -28,7 +28,7 @@ public sealed class FileCommandTests : IDisposable
     public void Dispose() => Directory.Delete(_data, recursive: true);
 
     private Task<PlannedChange> Run(string name, string path, string? to = null, string? content = null) =>
-        Task.FromResult(_commands.Execute(Env, Service, new FileCommand(name, path, to, content is null ? null : Encoding.UTF8.GetBytes(content))));
+        Task.FromResult(_commands.Execute(_commands.Prepare(Env, Service, new FileCommand(name, path, to, content is null ? null : Encoding.UTF8.GetBytes(content)))));
 
     private string Disk(string relative) => Path.Combine(_root, relative.Replace('/', Path.DirectorySeparatorChar));
 
@@ -67,7 +67,7 @@ public sealed class FileCommandTests : IDisposable
     {
         var before = Snapshot();
 
-        var plan = _commands.Plan(Env, Service, new FileCommand("put", "new/file.txt", Content: [1, 2, 3]));
+        var plan = _commands.Prepare(Env, Service, new FileCommand("put", "new/file.txt", Content: [1, 2, 3])).Change;
 
         Assert.Equal(EventKinds.Created, plan.Kind);
         Assert.Equal(3, plan.Size);
