@@ -76,15 +76,7 @@ public sealed class Seeder(
             // "running", since the seeded gate and an operator read it.
             try
             {
-                await SaveAsync(report with
-                {
-                    Status = SeedStatus.Failed,
-                    Files = files,
-                    Published = published,
-                    AlreadyPublished = already,
-                    Skipped = skipped,
-                    FinishedAt = time.GetUtcNow(),
-                });
+                await SaveAsync(Finished(SeedStatus.Failed));
             }
             catch (RedisException)
             {
@@ -94,18 +86,15 @@ public sealed class Seeder(
             throw;
         }
 
-        report = report with
-        {
-            Status = SeedStatus.Completed,
-            Files = files,
-            Published = published,
-            AlreadyPublished = already,
-            Skipped = skipped,
-            FinishedAt = time.GetUtcNow(),
-        };
+        report = Finished(SeedStatus.Completed);
         await SaveAsync(report);
         SeedLog.Completed(logger, env, service, files, published, already, skipped, correlationId);
         return report;
+
+        SeedReport Finished(SeedStatus status) => report with
+        {
+            Status = status, Files = files, Published = published, AlreadyPublished = already, Skipped = skipped, FinishedAt = time.GetUtcNow(),
+        };
     }
 
     /// <summary>The last seeding run of the service, or null when it was never seeded.</summary>
