@@ -20,15 +20,19 @@ public sealed class QueueOperationsTests(RedisServer redis) : QueueTest(redis)
             return Task.FromResult<object?>(null);
         });
 
-        await new QueueProducer(Connection).AddAsync(queue, "e", new { });
-        await Task.Delay(700);
+        var held = await new QueueProducer(Connection).AddAsync(queue, "e", new { });
+        // The worker's fetch promotes due delayed jobs in the same step that would take the waiting one, even while
+        // paused: once this marker is waiting, the worker has looked at the queue since the job arrived.
+        var marker = await new QueueProducer(Connection).AddAsync(queue, "marker", new { }, new JobOptions { Delay = 1 });
+        await Eventually.Until(() => operations.GetStateAsync(marker.JobId), state => state == JobStates.Waiting, what: "the marker promoted");
 
         Assert.True(await operations.IsPausedAsync());
         Assert.Equal("1", (string?)await Redis.Db.HashGetAsync(operations.Keys.Meta, "paused"));
         Assert.Equal(0, Volatile.Read(ref handled));
+        Assert.Equal(JobStates.Waiting, await operations.GetStateAsync(held.JobId));
 
         await operations.ResumeAsync();
-        await Eventually.Until(() => Task.FromResult(Volatile.Read(ref handled)), n => n == 1, what: "the job after resume");
+        await Eventually.Until(() => Task.FromResult(Volatile.Read(ref handled)), n => n == 2, what: "both jobs after resume");
         Assert.False(await operations.IsPausedAsync());
     }
 
@@ -36,18 +40,35 @@ public sealed class QueueOperationsTests(RedisServer redis) : QueueTest(redis)
     public async Task Job_counts_cover_every_state()
     {
         var queue = RedisServer.UniqueQueue("counts");
+        var keys = new QueueKeys(queue);
         var producer = new QueueProducer(Connection);
         await producer.AddAsync(queue, "w", new { });
         await producer.AddAsync(queue, "w", new { });
         await producer.AddAsync(queue, "d", new { }, new JobOptions { Delay = 60_000 });
+        await producer.AddAsync(queue, "d", new { }, new JobOptions { Delay = 60_000 });
+        await producer.AddAsync(queue, "d", new { }, new JobOptions { Delay = 60_000 });
         await producer.AddAsync(queue, "p", new { }, new JobOptions { Priority = 4 });
+        // The states no producer reaches, written as workers and flows leave them; every state gets its own number
+        // so a count read from the wrong key shows.
+        await Redis.Db.ListLeftPushAsync(keys.Active, ["a1", "a2", "a3", "a4"]);
+        await Redis.Db.SortedSetAddAsync(keys.Completed, [new("c1", 1), new("c2", 2), new("c3", 3), new("c4", 4), new("c5", 5)]);
+        await Redis.Db.SortedSetAddAsync(keys.Failed, [new("f1", 1), new("f2", 2), new("f3", 3), new("f4", 4), new("f5", 5), new("f6", 6)]);
+        await Redis.Db.SortedSetAddAsync(keys.WaitingChildren, [new("wc1", 1), new("wc2", 2), new("wc3", 3), new("wc4", 4), new("wc5", 5), new("wc6", 6), new("wc7", 7)]);
 
         var counts = await Operations(queue).GetJobCountsAsync();
 
-        Assert.Equal(2, counts[JobStates.Waiting]);
-        Assert.Equal(1, counts[JobStates.Delayed]);
-        Assert.Equal(1, counts[JobStates.Prioritized]);
-        Assert.Equal(0, counts[JobStates.Active]);
+        Assert.Equal(
+            new Dictionary<string, long>
+            {
+                [JobStates.Prioritized] = 1,
+                [JobStates.Waiting] = 2,
+                [JobStates.Delayed] = 3,
+                [JobStates.Active] = 4,
+                [JobStates.Completed] = 5,
+                [JobStates.Failed] = 6,
+                [JobStates.WaitingChildren] = 7,
+            },
+            counts);
         Assert.Equal(JobStates.Counted.Order(), counts.Keys.Order());
     }
 
