@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Text.Json;
 using BullMq.Tests.Infrastructure;
 
@@ -39,13 +40,23 @@ public sealed class WorkerTests(RedisServer redis) : QueueTest(redis)
     {
         var queue = RedisServer.UniqueQueue("retry");
         var added = await Producer.AddAsync(queue, "flaky", new { }, new JobOptions { Attempts = 3, Backoff = Backoff.Fixed(200) });
-        var attempts = 0;
+        var starts = new ConcurrentQueue<long>();
 
-        Workers.Start(queue, (_, _) => ++attempts < 3 ? throw new InvalidOperationException($"boom {attempts}") : Task.FromResult<object?>("ok"));
+        Workers.Start(queue, (_, _) =>
+        {
+            starts.Enqueue(Stopwatch.GetTimestamp());
+            return starts.Count < 3 ? throw new InvalidOperationException($"boom {starts.Count}") : Task.FromResult<object?>("ok");
+        });
         var job = await FinishedJob(queue, added.JobId);
 
         Assert.Equal(3, job.AttemptsMade);
         Assert.Equal("\"ok\"", job.ReturnValueJson);
+        // Each retry waited out its backoff: an attempt starts at least 200 ms after the one before it began.
+        var times = starts.ToArray();
+        Assert.Equal(3, times.Length);
+        Assert.All(times.Zip(times.Skip(1)), pair => Assert.True(
+            Stopwatch.GetElapsedTime(pair.First, pair.Second) >= TimeSpan.FromMilliseconds(200),
+            $"a retry began {Stopwatch.GetElapsedTime(pair.First, pair.Second).TotalMilliseconds} ms after the attempt before it"));
         var events = (await Redis.Db.StreamRangeAsync(new QueueKeys(queue).Events)).Select(e => (string)e["event"]!).ToList();
         Assert.Equal(2, events.Count(e => e == "delayed"));
         Assert.Equal(1, events.Count(e => e == "completed"));
@@ -117,21 +128,29 @@ public sealed class WorkerTests(RedisServer redis) : QueueTest(redis)
         var runs = new ConcurrentDictionary<string, int>();
         var running = 0;
         var mostAtOnce = 0;
-        Workers.Start(queue, async (job, _) =>
+        // No job ends before 8 run at once: a worker that ran fewer in parallel would never open the gate.
+        var allSlotsBusy = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Workers.Start(queue, async (job, ct) =>
         {
             var now = Interlocked.Increment(ref running);
             InterlockedMax(ref mostAtOnce, now);
             runs.AddOrUpdate(job.Id, 1, (_, n) => n + 1);
+            if (now == 8)
+            {
+                allSlotsBusy.TrySetResult();
+            }
+
+            await allSlotsBusy.Task.WaitAsync(TimeSpan.FromSeconds(30), ct);
             await Task.Delay(20, CancellationToken.None);
             Interlocked.Decrement(ref running);
             return null;
         }, Workers.Fast with { Concurrency = 8 });
 
-        await Eventually.Until(() => Operations(queue).GetJobCountsAsync(), c => c[JobStates.Completed] == 100, what: "100 completed");
+        await Eventually.Until(() => Operations(queue).GetJobCountsAsync(), c => c[JobStates.Completed] == 100, TimeSpan.FromSeconds(40), "100 completed");
 
         Assert.Equal(ids.Order(), runs.Keys.Order());
         Assert.All(runs.Values, n => Assert.Equal(1, n));
-        Assert.InRange(mostAtOnce, 2, 8);
+        Assert.Equal(8, mostAtOnce);
     }
 
     [Fact]
@@ -155,6 +174,8 @@ public sealed class WorkerTests(RedisServer redis) : QueueTest(redis)
         await FinishedJob(queue, later.JobId);
 
         Assert.Equal(["high", "low", "later"], order);
+        var laterJob = (await operations.GetJobAsync(later.JobId))!;
+        Assert.True(laterJob.ProcessedOn - laterJob.Timestamp >= 1500, $"the delayed job ran {laterJob.ProcessedOn - laterJob.Timestamp} ms after it was added");
         Assert.Equal(JobStates.Completed, await operations.GetStateAsync(low.JobId));
         Assert.Equal(JobStates.Completed, await operations.GetStateAsync(high.JobId));
     }
@@ -200,16 +221,52 @@ public sealed class WorkerTests(RedisServer redis) : QueueTest(redis)
     public async Task A_long_job_keeps_its_lock_by_renewing_it()
     {
         var queue = RedisServer.UniqueQueue("renew");
+        var keys = new QueueKeys(queue);
         var added = await Producer.AddAsync(queue, "slow", new { });
-
-        // Renewed at half its duration: a 2 s lock leaves a busy CI machine a second to be late; 5 s still needs several renewals.
+        var lockDuration = TimeSpan.FromSeconds(3);
+        var started = new TaskCompletionSource();
+        var release = new TaskCompletionSource();
+        // The handler runs until the test releases it, so how long the job holds its lock is decided by what the test
+        // saw, not by a fixed sleep. Renewals come every second (the maintenance pass), 2 s before a 3 s lock expires.
         Workers.Start(queue, async (_, ct) =>
         {
-            await Task.Delay(TimeSpan.FromSeconds(5), ct);
+            started.TrySetResult();
+            await release.Task.WaitAsync(ct);
             return "done";
-        }, Workers.Fast with { LockDuration = TimeSpan.FromSeconds(2) });
+        }, Workers.Fast with { LockDuration = lockDuration });
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        var held = Stopwatch.StartNew();
+
+        var renewals = 0;
+        var lastTtl = lockDuration;
+        var lockMissing = false;
+        var seenAsStallCandidate = false;
+        await Eventually.Until(
+            async () =>
+            {
+                var ttl = await Redis.Db.KeyTimeToLiveAsync(keys.Lock(added.JobId));
+                seenAsStallCandidate |= await Redis.Db.SetContainsAsync(keys.Stalled, added.JobId);
+                if (ttl is null)
+                {
+                    lockMissing = true;
+                }
+                else
+                {
+                    // The TTL only ever grows when the worker sets the lock again.
+                    renewals += ttl > lastTtl + TimeSpan.FromMilliseconds(100) ? 1 : 0;
+                    lastTtl = ttl.Value;
+                }
+
+                return (renewals, held.Elapsed, lockMissing);
+            },
+            seen => seen.lockMissing || (seen.renewals >= 3 && seen.Elapsed >= 2 * lockDuration),
+            TimeSpan.FromSeconds(30), "the lock to be renewed while the job outlives it twice over");
+        release.SetResult();
         var job = await FinishedJob(queue, added.JobId);
 
+        Assert.False(lockMissing, "the lock expired or was lost while the job was running");
+        // The stall check looked at the job (it was a candidate) and left it alone because the lock was renewed.
+        Assert.True(seenAsStallCandidate, "the stall check never considered the job");
         Assert.Equal("\"done\"", job.ReturnValueJson);
         Assert.Equal(0, job.StalledCounter);
         Assert.Equal(1, job.AttemptsStarted);
@@ -221,8 +278,10 @@ public sealed class WorkerTests(RedisServer redis) : QueueTest(redis)
         var queue = RedisServer.UniqueQueue("stop");
         var first = await Producer.AddAsync(queue, "first", new { });
         var started = new TaskCompletionSource();
+        var handledByStopped = 0;
         var worker = Workers.Start(queue, async (_, _) =>
         {
+            Interlocked.Increment(ref handledByStopped);
             started.TrySetResult();
             await Task.Delay(500, CancellationToken.None);
             return "finished";
@@ -230,12 +289,28 @@ public sealed class WorkerTests(RedisServer redis) : QueueTest(redis)
         await started.Task.WaitAsync(TimeSpan.FromSeconds(20));
 
         await worker.StopAsync(TimeSpan.FromSeconds(10));
-        var second = await Producer.AddAsync(queue, "second", new { });
-        await Task.Delay(300);
-
         var operations = Operations(queue);
         Assert.Equal(JobStates.Completed, await operations.GetStateAsync(first.JobId));
-        Assert.Equal(JobStates.Waiting, await operations.GetStateAsync(second.JobId));
+
+        // Jobs added after the stop go to a second worker; had the stopped one kept taking jobs, it would have raced
+        // the second for them.
+        var later = new List<string>();
+        for (var i = 0; i < 10; i++)
+        {
+            later.Add((await Producer.AddAsync(queue, "later", new { i })).JobId);
+        }
+
+        var handledBySecond = new ConcurrentBag<string>();
+        Workers.Start(queue, (job, _) =>
+        {
+            handledBySecond.Add(job.Id);
+            return Task.FromResult<object?>(null);
+        });
+        await Eventually.Until(operations.GetJobCountsAsync, c => c[JobStates.Completed] == 11, what: "the later jobs to complete");
+
+        Assert.Equal(1, Volatile.Read(ref handledByStopped));
+        Assert.Equal(later.Order(), handledBySecond.Order());
+        Assert.Equal(1, worker.Completed);
     }
 
     [Fact]
