@@ -51,10 +51,12 @@ public sealed class QueueDrainTests(RedisServer redis) : QueueTest(redis)
         var producer = new QueueProducer(Connection);
         await producer.AddAsync(queue, "slow", new { });
         var started = new TaskCompletionSource();
+        // The job stays active, so the drain keeps waiting, until the test has tried to add during it.
+        var release = new TaskCompletionSource();
         Workers.Start(queue, async (_, _) =>
         {
             started.TrySetResult();
-            await Task.Delay(800, CancellationToken.None);
+            await release.Task;
             return null;
         });
         await started.Task.WaitAsync(TimeSpan.FromSeconds(20));
@@ -62,9 +64,12 @@ public sealed class QueueDrainTests(RedisServer redis) : QueueTest(redis)
 
         var draining = drain.DrainAsync(queue, TimeSpan.FromSeconds(10), Path.Combine(_exportDirectory, "none.jsonl"));
         await Eventually.Until(() => drain.IsDrainingAsync(queue), d => d, what: "drain to start");
-        await Assert.ThrowsAsync<QueueDrainingException>(() => producer.AddAsync(queue, "late", new { }));
+        var refused = await Assert.ThrowsAsync<QueueDrainingException>(() => producer.AddAsync(queue, "late", new { }));
+        Assert.False(draining.IsCompleted, "the drain ended while a job was still active");
+        release.SetResult();
         var report = await draining;
 
+        Assert.Equal(queue, refused.Queue);
         Assert.True(report.Emptied);
         Assert.Equal(1, report.Processed);
         Assert.Equal(0, report.Exported);
