@@ -68,15 +68,42 @@ public sealed class WorkerTests(RedisServer redis) : QueueTest(redis)
         var queue = RedisServer.UniqueQueue("fail");
         var added = await Producer.AddAsync(queue, "doomed", new { }, new JobOptions { Attempts = 2 });
 
-        Workers.Start(queue, (_, _) => throw new InvalidOperationException("disk on fire"));
+        var worker = Workers.Start(queue, (_, _) => throw new InvalidOperationException("disk on fire"));
         var job = await FinishedJob(queue, added.JobId);
 
         Assert.Equal("disk on fire", job.FailedReason);
         Assert.Equal(2, job.AttemptsMade);
         Assert.Equal(2, JsonSerializer.Deserialize<string[]>(job.StacktraceJson!)!.Length);
         Assert.Equal(JobStates.Failed, await Operations(queue).GetStateAsync(added.JobId));
+        Assert.Equal(2, worker.FailedAttempts);
+        Assert.Equal(0, worker.Completed);
+        // Without a backoff the retry goes straight back to wait, never through delayed.
         var events = (await Redis.Db.StreamRangeAsync(new QueueKeys(queue).Events)).Select(e => (string)e["event"]!).ToList();
-        Assert.Contains("retries-exhausted", events);
+        Assert.Equal(["added", "waiting", "active", "waiting", "active", "failed", "retries-exhausted", "drained"], events);
+    }
+
+    [Fact]
+    public async Task A_failed_job_keeps_the_stack_traces_of_its_last_ten_attempts()
+    {
+        var queue = RedisServer.UniqueQueue("stacktraces");
+        var added = await Producer.AddAsync(queue, "doomed", new { }, new JobOptions { Attempts = 12 });
+        var attempt = 0;
+
+        Workers.Start(queue, (_, _) => throw new InvalidOperationException($"attempt {Interlocked.Increment(ref attempt)} failed"));
+        var job = await FinishedJob(queue, added.JobId);
+
+        var traces = JsonSerializer.Deserialize<string[]>(job.StacktraceJson!)!;
+        Assert.Equal(
+            Enumerable.Range(3, 10).Select(n => $"attempt {n} failed"),
+            traces.Select(t => t.Split(Environment.NewLine)[0].Split(": ", 2)[1]));
+    }
+
+    [Fact]
+    public async Task A_worker_cannot_be_started_twice()
+    {
+        var worker = Workers.Start(RedisServer.UniqueQueue("twice"), (_, _) => Task.FromResult<object?>(null));
+
+        Assert.Throws<InvalidOperationException>(worker.Start);
     }
 
     [Fact]
@@ -287,10 +314,13 @@ public sealed class WorkerTests(RedisServer redis) : QueueTest(redis)
             return "finished";
         });
         await started.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        // Waiting while the first runs: a worker that is not stopping takes it as it finishes the first.
+        var queued = await Producer.AddAsync(queue, "queued", new { });
 
         await worker.StopAsync(TimeSpan.FromSeconds(10));
         var operations = Operations(queue);
         Assert.Equal(JobStates.Completed, await operations.GetStateAsync(first.JobId));
+        Assert.Equal(JobStates.Waiting, await operations.GetStateAsync(queued.JobId));
 
         // Jobs added after the stop go to a second worker; had the stopped one kept taking jobs, it would have raced
         // the second for them.
@@ -306,10 +336,10 @@ public sealed class WorkerTests(RedisServer redis) : QueueTest(redis)
             handledBySecond.Add(job.Id);
             return Task.FromResult<object?>(null);
         });
-        await Eventually.Until(operations.GetJobCountsAsync, c => c[JobStates.Completed] == 11, what: "the later jobs to complete");
+        await Eventually.Until(operations.GetJobCountsAsync, c => c[JobStates.Completed] == 12, what: "the later jobs to complete");
 
         Assert.Equal(1, Volatile.Read(ref handledByStopped));
-        Assert.Equal(later.Order(), handledBySecond.Order());
+        Assert.Equal(later.Append(queued.JobId).Order(), handledBySecond.Order());
         Assert.Equal(1, worker.Completed);
     }
 
