@@ -25,23 +25,85 @@ public sealed class QueueDrainTests(RedisServer redis) : QueueTest(redis)
         var waiting = await producer.AddAsync(queue, "w", new { n = 1 });
         var delayed = await producer.AddAsync(queue, "d", new { n = 2 }, new JobOptions { Delay = 600_000 });
         var prioritized = await producer.AddAsync(queue, "p", new { n = 3 }, new JobOptions { Priority = 2 });
+        // A job that failed for good, written as a worker leaves it, with data that is not JSON.
+        var keys = new QueueKeys(queue);
+        await Redis.Db.HashSetAsync(keys.Job("gave-up"),
+            [new("name", "f"), new("data", "{oops"), new("opts", "{}"), new("timestamp", 1234), new("atm", 2), new("failedReason", "disk on fire")]);
+        await Redis.Db.SortedSetAddAsync(keys.Failed, "gave-up", 1);
         var file = Path.Combine(_exportDirectory, "left.jsonl");
 
         var report = await new QueueDrain(Connection).DrainAsync(queue, TimeSpan.FromMilliseconds(500), file);
 
-        Assert.False(report.Emptied);
-        Assert.Equal(3, report.Exported);
-        Assert.Equal(3, report.Removed);
-        Assert.Equal(0, report.Processed);
+        Assert.Equal(new DrainReport(queue, 0, 4, 4, 0, false, Path.GetFullPath(file), report.Took), report);
         var lines = (await File.ReadAllLinesAsync(file)).Select(l => JsonDocument.Parse(l).RootElement).ToList();
         Assert.Equal(
-            [(waiting.JobId, "waiting"), (prioritized.JobId, "prioritized"), (delayed.JobId, "delayed")],
+            [(waiting.JobId, "waiting"), (prioritized.JobId, "prioritized"), (delayed.JobId, "delayed"), ("gave-up", "failed")],
             lines.Select(l => (l.GetProperty("id").GetString()!, l.GetProperty("state").GetString()!)));
         Assert.Equal(2, lines[2].GetProperty("data").GetProperty("n").GetInt32());
+        Assert.Equal("d", lines[2].GetProperty("name").GetString());
+        Assert.Equal(600_000, lines[2].GetProperty("opts").GetProperty("delay").GetInt64());
+        Assert.Equal(0, lines[2].GetProperty("attemptsMade").GetInt32());
+        Assert.Equal(
+            """{"queue":"QUEUE","id":"gave-up","state":"failed","name":"f","data":"{oops","opts":{},"timestamp":1234,"attemptsMade":2,"failedReason":"disk on fire"}""".Replace("QUEUE", queue, StringComparison.Ordinal),
+            (await File.ReadAllLinesAsync(file))[3]);
         Assert.All(lines, l => Assert.Equal(queue, l.GetProperty("queue").GetString()));
         var counts = await Operations(queue).GetJobCountsAsync();
         Assert.All(counts.Values, count => Assert.Equal(0, count));
-        Assert.False(await Redis.Db.KeyExistsAsync(new QueueKeys(queue).Job(waiting.JobId)));
+        Assert.False(await Redis.Db.KeyExistsAsync(keys.Job(waiting.JobId)));
+        Assert.False(await Redis.Db.KeyExistsAsync(keys.Job("gave-up")));
+        Assert.False(await Operations(queue).IsPausedAsync());
+        Assert.False(await new QueueDrain(Connection).IsDrainingAsync(queue));
+    }
+
+    [Fact]
+    public async Task A_drain_that_reaches_its_deadline_with_a_job_active_leaves_that_job_to_its_worker()
+    {
+        var queue = RedisServer.UniqueQueue("drain-active");
+        var busy = await Producer.AddAsync(queue, "busy", new { });
+        var behind = await Producer.AddAsync(queue, "behind", new { });
+        var started = new TaskCompletionSource();
+        var release = new TaskCompletionSource();
+        Workers.Start(queue, async (job, _) =>
+        {
+            if (job.Id == busy.JobId)
+            {
+                started.TrySetResult();
+                await release.Task;
+            }
+
+            return null;
+        });
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        var file = Path.Combine(_exportDirectory, "active.jsonl");
+
+        var report = await new QueueDrain(Connection).DrainAsync(queue, TimeSpan.FromMilliseconds(300), file);
+
+        // The job behind the busy one is exported and removed; the busy one is neither, and still its worker's.
+        Assert.False(report.Emptied);
+        Assert.Equal(1, report.StillActive);
+        Assert.Equal(1, report.Exported);
+        Assert.Equal(1, report.Removed);
+        Assert.Equal(0, report.Processed);
+        Assert.Equal([behind.JobId], (await File.ReadAllLinesAsync(file)).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("id").GetString()));
+        Assert.Equal(JobStates.Active, await Operations(queue).GetStateAsync(busy.JobId));
+        Assert.Equal(JobStates.Unknown, await Operations(queue).GetStateAsync(behind.JobId));
+
+        release.SetResult();
+        await Eventually.Until(() => Operations(queue).GetStateAsync(busy.JobId), state => state == JobStates.Completed, what: "the busy job to complete");
+    }
+
+    [Fact]
+    public async Task A_drain_of_a_paused_queue_leaves_it_paused()
+    {
+        var queue = RedisServer.UniqueQueue("drain-paused");
+        await Producer.AddAsync(queue, "w", new { });
+        await Operations(queue).PauseAsync();
+
+        var report = await new QueueDrain(Connection).DrainAsync(queue, TimeSpan.FromMilliseconds(200), Path.Combine(_exportDirectory, "paused.jsonl"));
+
+        Assert.Equal(1, report.Exported);
+        Assert.True(await Operations(queue).IsPausedAsync());
+        Assert.False(await new QueueDrain(Connection).IsDrainingAsync(queue));
     }
 
     [Fact]

@@ -77,12 +77,74 @@ public sealed class QueueOperationsTests(RedisServer redis) : QueueTest(redis)
     {
         var queue = RedisServer.UniqueQueue("age");
         var added = DateTimeOffset.FromUnixTimeMilliseconds(1_800_000_000_000);
-        await new QueueProducer(Connection, new FixedTime(added)).AddAsync(queue, "e", new { });
+        var now = new QueueOperations(Connection, queue, new FixedTime(added.AddSeconds(90)));
+        Assert.Equal(TimeSpan.Zero, await now.OldestWaitingAgeAsync());
+
+        // The oldest ready job may be in either place workers take from: the wait list's tail or the prioritized head.
         await new QueueProducer(Connection, new FixedTime(added.AddSeconds(30))).AddAsync(queue, "e", new { });
+        await new QueueProducer(Connection, new FixedTime(added.AddSeconds(60))).AddAsync(queue, "e", new { });
+        Assert.Equal(TimeSpan.FromSeconds(60), await now.OldestWaitingAgeAsync());
+        await new QueueProducer(Connection, new FixedTime(added)).AddAsync(queue, "p", new { }, new JobOptions { Priority = 1 });
+        Assert.Equal(TimeSpan.FromSeconds(90), await now.OldestWaitingAgeAsync());
+    }
 
-        var age = await new QueueOperations(Connection, queue, new FixedTime(added.AddSeconds(90))).OldestWaitingAgeAsync();
+    [Fact]
+    public async Task Job_ids_are_listed_as_bullmq_lists_them_oldest_waiting_first()
+    {
+        var queue = RedisServer.UniqueQueue("ids");
+        var operations = Operations(queue);
+        var ids = new List<string>();
+        for (var i = 0; i < 4; i++)
+        {
+            ids.Add((await Producer.AddAsync(queue, "e", new { i })).JobId);
+        }
 
-        Assert.Equal(TimeSpan.FromSeconds(90), age);
+        Assert.Equal(ids, await operations.GetWaitingJobIdsAsync());
+        Assert.Equal(ids.Take(2), await operations.GetWaitingJobIdsAsync(max: 2));
+        Assert.Empty(await operations.GetActiveJobIdsAsync());
+
+        // What a worker's fetch does: the oldest moves from the wait list's tail to active.
+        await Redis.Db.ListRightPopLeftPushAsync(operations.Keys.Wait, operations.Keys.Active);
+        Assert.Equal([ids[0]], await operations.GetActiveJobIdsAsync());
+        Assert.Equal(ids.Skip(1), await operations.GetWaitingJobIdsAsync());
+    }
+
+    [Fact]
+    public async Task A_jobs_state_is_named_as_bullmq_names_it_in_every_state()
+    {
+        var queue = RedisServer.UniqueQueue("states");
+        var operations = Operations(queue);
+        var keys = operations.Keys;
+        var waiting = await Producer.AddAsync(queue, "w", new { });
+        var delayed = await Producer.AddAsync(queue, "d", new { }, new JobOptions { Delay = 60_000 });
+        var prioritized = await Producer.AddAsync(queue, "p", new { }, new JobOptions { Priority = 2 });
+        await Redis.Db.ListLeftPushAsync(keys.Active, "held");
+        await Redis.Db.SortedSetAddAsync(keys.Completed, "done", 1);
+        await Redis.Db.SortedSetAddAsync(keys.Failed, "broken", 1);
+        await Redis.Db.SortedSetAddAsync(keys.WaitingChildren, "parent", 1);
+
+        Assert.Equal(JobStates.Waiting, await operations.GetStateAsync(waiting.JobId));
+        Assert.Equal(JobStates.Delayed, await operations.GetStateAsync(delayed.JobId));
+        Assert.Equal(JobStates.Prioritized, await operations.GetStateAsync(prioritized.JobId));
+        Assert.Equal(JobStates.Active, await operations.GetStateAsync("held"));
+        Assert.Equal(JobStates.Completed, await operations.GetStateAsync("done"));
+        Assert.Equal(JobStates.Failed, await operations.GetStateAsync("broken"));
+        Assert.Equal(JobStates.WaitingChildren, await operations.GetStateAsync("parent"));
+        Assert.Equal(JobStates.Unknown, await operations.GetStateAsync("nobody"));
+        Assert.Null(await operations.GetJobAsync("nobody"));
+        Assert.Equal("w", (await operations.GetJobAsync(waiting.JobId))!.Name);
+    }
+
+    [Fact]
+    public async Task Operations_on_an_unreachable_redis_fail_with_a_clear_error()
+    {
+        await using var nowhere = QueueConnection.Create("127.0.0.1:1,connectTimeout=300");
+        var operations = new QueueOperations(nowhere, "orphan");
+
+        var error = await Assert.ThrowsAsync<QueueUnavailableException>(operations.GetJobCountsAsync);
+
+        Assert.StartsWith("Redis is unreachable; queue 'orphan' could not be read or changed", error.Message, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<QueueUnavailableException>(operations.PauseAsync);
     }
 
     [Fact]
