@@ -344,6 +344,40 @@ public sealed class WorkerTests(RedisServer redis) : QueueTest(redis)
     }
 
     [Fact]
+    public async Task A_handler_still_running_at_the_stop_deadline_is_cancelled_and_its_job_left_for_the_stall_check()
+    {
+        var queue = RedisServer.UniqueQueue("stop-deadline");
+        var added = await Producer.AddAsync(queue, "endless", new { });
+        var started = new TaskCompletionSource();
+        var cancelled = new TaskCompletionSource();
+        var worker = Workers.Start(queue, async (_, ct) =>
+        {
+            started.TrySetResult();
+            try
+            {
+                await Task.Delay(Timeout.Infinite, ct);
+            }
+            catch (OperationCanceledException)
+            {
+                cancelled.TrySetResult();
+                throw;
+            }
+
+            return null;
+        });
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(20));
+
+        await worker.StopAsync(TimeSpan.FromMilliseconds(300));
+
+        Assert.True(cancelled.Task.IsCompleted, "the handler was not cancelled at the deadline");
+        // Not failed, not retried by the stopping worker: still active, for the stall check to give back once the lock expires.
+        Assert.Equal(JobStates.Active, await Operations(queue).GetStateAsync(added.JobId));
+        var job = (await Operations(queue).GetJobAsync(added.JobId))!;
+        Assert.Equal(0, job.AttemptsMade);
+        Assert.Null(job.FailedReason);
+    }
+
+    [Fact]
     public async Task Remove_on_complete_keeps_only_the_configured_number_of_finished_jobs()
     {
         var queue = RedisServer.UniqueQueue("keep");
