@@ -96,12 +96,20 @@ public sealed class QueueDrainTests(RedisServer redis) : QueueTest(redis)
     public async Task A_drain_of_a_paused_queue_leaves_it_paused()
     {
         var queue = RedisServer.UniqueQueue("drain-paused");
-        await Producer.AddAsync(queue, "w", new { });
+        var waiting = await Producer.AddAsync(queue, "w", new { });
         await Operations(queue).PauseAsync();
+        // An export file that already holds an earlier drain's line is appended to, never overwritten.
+        var file = Path.Combine(_exportDirectory, "paused.jsonl");
+        Directory.CreateDirectory(_exportDirectory);
+        await File.WriteAllTextAsync(file, "{\"earlier\":true}\n");
 
-        var report = await new QueueDrain(Connection).DrainAsync(queue, TimeSpan.FromMilliseconds(200), Path.Combine(_exportDirectory, "paused.jsonl"));
+        var report = await new QueueDrain(Connection).DrainAsync(queue, TimeSpan.FromMilliseconds(200), file);
 
         Assert.Equal(1, report.Exported);
+        var lines = await File.ReadAllLinesAsync(file);
+        Assert.Equal("{\"earlier\":true}", lines[0]);
+        Assert.Equal(waiting.JobId, JsonDocument.Parse(lines[1]).RootElement.GetProperty("id").GetString());
+        Assert.Equal(2, lines.Length);
         Assert.True(await Operations(queue).IsPausedAsync());
         Assert.False(await new QueueDrain(Connection).IsDrainingAsync(queue));
     }
@@ -122,10 +130,13 @@ public sealed class QueueDrainTests(RedisServer redis) : QueueTest(redis)
             return null;
         });
         await started.Task.WaitAsync(TimeSpan.FromSeconds(20));
-        var drain = new QueueDrain(Connection);
+        // The drain's first timer is its first wait for the queue to empty: by then it counted what was pending.
+        var time = new TimerWatchingTime();
+        var drain = new QueueDrain(Connection, time);
 
         var draining = drain.DrainAsync(queue, TimeSpan.FromSeconds(10), Path.Combine(_exportDirectory, "none.jsonl"));
-        await Eventually.Until(() => drain.IsDrainingAsync(queue), d => d, what: "drain to start");
+        await time.FirstTimer.WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.True(await drain.IsDrainingAsync(queue));
         var refused = await Assert.ThrowsAsync<QueueDrainingException>(() => producer.AddAsync(queue, "late", new { }));
         Assert.False(draining.IsCompleted, "the drain ended while a job was still active");
         release.SetResult();

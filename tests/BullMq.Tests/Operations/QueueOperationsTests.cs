@@ -86,6 +86,8 @@ public sealed class QueueOperationsTests(RedisServer redis) : QueueTest(redis)
         Assert.Equal(TimeSpan.FromSeconds(60), await now.OldestWaitingAgeAsync());
         await new QueueProducer(Connection, new FixedTime(added)).AddAsync(queue, "p", new { }, new JobOptions { Priority = 1 });
         Assert.Equal(TimeSpan.FromSeconds(90), await now.OldestWaitingAgeAsync());
+        // A clock behind the producer's reads no age rather than a negative one.
+        Assert.Equal(TimeSpan.Zero, await new QueueOperations(Connection, queue, new FixedTime(added.AddSeconds(-5))).OldestWaitingAgeAsync());
     }
 
     [Fact]

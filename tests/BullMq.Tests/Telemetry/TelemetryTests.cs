@@ -54,6 +54,17 @@ public sealed class TelemetryTests(RedisServer redis) : QueueTest(redis)
         Assert.Equal(requestTrace, processing!.TraceId);
         Assert.Equal(ActivityKind.Consumer, processing.Kind);
         Assert.Equal(jobId, processing.GetTagItem("messaging.message.id"));
+        Activity publish;
+        lock (spans)
+        {
+            publish = spans.Single(s => s.DisplayName == $"publish {queue}");
+        }
+
+        Assert.Equal(ActivityKind.Producer, publish.Kind);
+        Assert.Equal(requestTrace, publish.TraceId);
+        Assert.Equal(jobId, publish.GetTagItem("messaging.message.id"));
+        Assert.Equal("bullmq", publish.GetTagItem("messaging.system"));
+        Assert.Equal("e", publish.GetTagItem("bullmq.job.name"));
     }
 
     [Fact]

@@ -41,12 +41,13 @@ public sealed class WorkerTests(RedisServer redis) : QueueTest(redis)
         var queue = RedisServer.UniqueQueue("retry");
         var added = await Producer.AddAsync(queue, "flaky", new { }, new JobOptions { Attempts = 3, Backoff = Backoff.Fixed(200) });
         var starts = new ConcurrentQueue<long>();
+        var log = new RecordingLogger();
 
         Workers.Start(queue, (_, _) =>
         {
             starts.Enqueue(Stopwatch.GetTimestamp());
             return starts.Count < 3 ? throw new InvalidOperationException($"boom {starts.Count}") : Task.FromResult<object?>("ok");
-        });
+        }, logger: log);
         var job = await FinishedJob(queue, added.JobId);
 
         Assert.Equal(3, job.AttemptsMade);
@@ -59,6 +60,7 @@ public sealed class WorkerTests(RedisServer redis) : QueueTest(redis)
             $"a retry began {Stopwatch.GetElapsedTime(pair.First, pair.Second).TotalMilliseconds} ms after the attempt before it"));
         var events = (await Redis.Db.StreamRangeAsync(new QueueKeys(queue).Events)).Select(e => (string)e["event"]!).ToList();
         Assert.Equal(2, events.Count(e => e == "delayed"));
+        Assert.Contains(log.Messages, m => m.Contains($"job {added.JobId} attempt 2 failed, retrying after 200 ms: boom 2", StringComparison.Ordinal));
         Assert.Equal(1, events.Count(e => e == "completed"));
     }
 
@@ -139,6 +141,7 @@ public sealed class WorkerTests(RedisServer redis) : QueueTest(redis)
         await FinishedJob(queue, good.JobId);
 
         Assert.StartsWith("Job data is not valid JSON", broken.FailedReason, StringComparison.Ordinal);
+        Assert.Equal("[]", broken.StacktraceJson);
         Assert.Equal([good.JobId], handled);
     }
 
@@ -216,11 +219,13 @@ public sealed class WorkerTests(RedisServer redis) : QueueTest(redis)
         // What a dead worker leaves behind: the job in active, its lock expired.
         await Redis.Db.ListRightPopLeftPushAsync(keys.Wait, keys.Active);
 
-        Workers.Start(queue, (_, _) => Task.FromResult<object?>("recovered"));
+        var log = new RecordingLogger();
+        Workers.Start(queue, (_, _) => Task.FromResult<object?>("recovered"), logger: log);
         var job = await FinishedJob(queue, added.JobId);
 
         Assert.Equal("\"recovered\"", job.ReturnValueJson);
         Assert.Equal(1, job.StalledCounter);
+        Assert.Contains(log.Messages, m => m.Contains($"job {added.JobId} stalled", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -250,17 +255,19 @@ public sealed class WorkerTests(RedisServer redis) : QueueTest(redis)
         var queue = RedisServer.UniqueQueue("renew");
         var keys = new QueueKeys(queue);
         var added = await Producer.AddAsync(queue, "slow", new { });
-        var lockDuration = TimeSpan.FromSeconds(3);
+        var lockDuration = TimeSpan.FromSeconds(4);
         var started = new TaskCompletionSource();
         var release = new TaskCompletionSource();
         // The handler runs until the test releases it, so how long the job holds its lock is decided by what the test
-        // saw, not by a fixed sleep. Renewals come every second (the maintenance pass), 2 s before a 3 s lock expires.
+        // saw, not by a fixed sleep. Renewal at half the lock (every 2 s) leaves a loaded machine 2 s to be late; stall
+        // checks come less often than that, so only the lock's own half-life keeps it alive.
+        var log = new RecordingLogger();
         Workers.Start(queue, async (_, ct) =>
         {
             started.TrySetResult();
             await release.Task.WaitAsync(ct);
             return "done";
-        }, Workers.Fast with { LockDuration = lockDuration });
+        }, Workers.Fast with { LockDuration = lockDuration, StalledInterval = TimeSpan.FromSeconds(5) }, log);
         await started.Task.WaitAsync(TimeSpan.FromSeconds(20));
         var held = Stopwatch.StartNew();
 
@@ -284,16 +291,16 @@ public sealed class WorkerTests(RedisServer redis) : QueueTest(redis)
                     lastTtl = ttl.Value;
                 }
 
-                return (renewals, held.Elapsed, lockMissing);
+                return (renewals, held.Elapsed, seenAsStallCandidate, lockMissing);
             },
-            seen => seen.lockMissing || (seen.renewals >= 3 && seen.Elapsed >= 2 * lockDuration),
-            TimeSpan.FromSeconds(30), "the lock to be renewed while the job outlives it twice over");
+            // Done once the job outlived its lock one and a half times over and a stall check considered it.
+            seen => seen.lockMissing || (seen.renewals >= 3 && seen.Elapsed >= 1.5 * lockDuration && seen.seenAsStallCandidate),
+            TimeSpan.FromSeconds(30), "the lock to be renewed while the job outlives it and a stall check looks at it");
         release.SetResult();
         var job = await FinishedJob(queue, added.JobId);
 
         Assert.False(lockMissing, "the lock expired or was lost while the job was running");
-        // The stall check looked at the job (it was a candidate) and left it alone because the lock was renewed.
-        Assert.True(seenAsStallCandidate, "the stall check never considered the job");
+        Assert.DoesNotContain(log.Messages, m => m.Contains("lost the lock", StringComparison.Ordinal));
         Assert.Equal("\"done\"", job.ReturnValueJson);
         Assert.Equal(0, job.StalledCounter);
         Assert.Equal(1, job.AttemptsStarted);
@@ -375,6 +382,43 @@ public sealed class WorkerTests(RedisServer redis) : QueueTest(redis)
         var job = (await Operations(queue).GetJobAsync(added.JobId))!;
         Assert.Equal(0, job.AttemptsMade);
         Assert.Null(job.FailedReason);
+    }
+
+    [Fact]
+    public async Task A_lifo_job_that_fails_is_retried_before_the_jobs_waiting_behind_it()
+    {
+        var queue = RedisServer.UniqueQueue("lifo-retry");
+        var operations = Operations(queue);
+        await operations.PauseAsync();
+        var urgent = await Producer.AddAsync(queue, "urgent", new { }, new JobOptions { Attempts = 2, Lifo = true });
+        await Producer.AddAsync(queue, "a", new { });
+        await Producer.AddAsync(queue, "b", new { });
+        var order = new ConcurrentQueue<string>();
+        Workers.Start(queue, (job, _) =>
+        {
+            order.Enqueue(job.Name);
+            return order.Count == 1 ? throw new InvalidOperationException("first try") : Task.FromResult<object?>(null);
+        });
+
+        await operations.ResumeAsync();
+        await Eventually.Until(operations.GetJobCountsAsync, c => c[JobStates.Completed] == 3, what: "all three completed");
+
+        Assert.Equal(["urgent", "urgent", "a", "b"], order);
+        Assert.Equal(2, (await operations.GetJobAsync(urgent.JobId))!.AttemptsMade);
+    }
+
+    [Fact]
+    public async Task Remove_on_fail_removes_a_failed_job_entirely()
+    {
+        var queue = RedisServer.UniqueQueue("remove-failed");
+        var added = await Producer.AddAsync(queue, "doomed", new { }, new JobOptions { RemoveOnFail = KeepJobs.None });
+        var marker = await Producer.AddAsync(queue, "marker", new { });
+
+        Workers.Start(queue, (job, _) => job.Name == "doomed" ? throw new InvalidOperationException("no") : Task.FromResult<object?>(null));
+        await FinishedJob(queue, marker.JobId);
+
+        Assert.False(await Redis.Db.KeyExistsAsync(new QueueKeys(queue).Job(added.JobId)));
+        Assert.Equal(0, await Redis.Db.SortedSetLengthAsync(new QueueKeys(queue).Failed));
     }
 
     [Fact]
