@@ -92,6 +92,20 @@ public sealed class QueueDrainTests(RedisServer redis) : QueueTest(redis)
         await Eventually.Until(() => Operations(queue).GetStateAsync(busy.JobId), state => state == JobStates.Completed, what: "the busy job to complete");
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData(" ")]
+    public async Task A_drain_without_an_export_file_is_refused_before_it_starts(string exportFile)
+    {
+        var queue = RedisServer.UniqueQueue("drain-nofile");
+        await Producer.AddAsync(queue, "w", new { });
+
+        await Assert.ThrowsAsync<ArgumentException>(() => new QueueDrain(Connection).DrainAsync(queue, TimeSpan.FromSeconds(1), exportFile));
+
+        Assert.False(await new QueueDrain(Connection).IsDrainingAsync(queue));
+        Assert.Equal(1, (await Operations(queue).GetJobCountsAsync())[JobStates.Waiting]);
+    }
+
     [Fact]
     public async Task A_drain_of_a_paused_queue_leaves_it_paused()
     {

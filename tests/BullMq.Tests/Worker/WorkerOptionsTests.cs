@@ -51,5 +51,7 @@ public sealed class WorkerOptionsTests
         Assert.Equal(TimeSpan.FromSeconds(30), options.LockDuration);
         Assert.Equal(TimeSpan.FromSeconds(30), options.StalledInterval);
         Assert.Equal(1, options.MaxStalledCount);
+        Assert.Equal(TimeSpan.FromSeconds(5), options.BlockTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(5), options.MaxReconnectDelay);
     }
 }
