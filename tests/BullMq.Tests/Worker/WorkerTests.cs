@@ -312,19 +312,23 @@ public sealed class WorkerTests(RedisServer redis) : QueueTest(redis)
         var queue = RedisServer.UniqueQueue("stop");
         var first = await Producer.AddAsync(queue, "first", new { });
         var started = new TaskCompletionSource();
+        var release = new TaskCompletionSource();
         var handledByStopped = 0;
         var worker = Workers.Start(queue, async (_, _) =>
         {
             Interlocked.Increment(ref handledByStopped);
             started.TrySetResult();
-            await Task.Delay(500, CancellationToken.None);
+            await release.Task;
             return "finished";
         });
         await started.Task.WaitAsync(TimeSpan.FromSeconds(20));
         // Waiting while the first runs: a worker that is not stopping takes it as it finishes the first.
         var queued = await Producer.AddAsync(queue, "queued", new { });
 
-        await worker.StopAsync(TimeSpan.FromSeconds(10));
+        // The stop is under way (it is marked before StopAsync first yields) when the running job is let go.
+        var stopping = worker.StopAsync(TimeSpan.FromSeconds(10));
+        release.SetResult();
+        await stopping;
         var operations = Operations(queue);
         Assert.Equal(JobStates.Completed, await operations.GetStateAsync(first.JobId));
         Assert.Equal(JobStates.Waiting, await operations.GetStateAsync(queued.JobId));
