@@ -9,6 +9,24 @@ public sealed class LostLockTests(RedisServer redis) : QueueTest(redis)
     private static readonly TimeSpan TakenFor = TimeSpan.FromMinutes(1);
 
     [Fact]
+    public async Task A_finished_job_is_no_longer_renewed_so_its_released_lock_is_never_reported_lost()
+    {
+        var queue = RedisServer.UniqueQueue("lock-released");
+        var keys = new QueueKeys(queue);
+        var added = await Producer.AddAsync(queue, "quick", new { });
+        var log = new RecordingLogger();
+
+        Workers.Start(queue, (_, _) => Task.FromResult<object?>(null), logger: log);
+        var finishedOn = await Eventually.Until(() => Operations(queue).GetJobAsync(added.JobId), j => j?.FinishedOn is not null, what: "the job to finish");
+        // Each maintenance pass renews, then runs the stall check, which stamps stalled-check with its time: a stamp
+        // after the finish means a renewal pass ran after it.
+        await Eventually.Until(async () => (long?)await Redis.Db.StringGetAsync(keys.StalledCheck),
+            stamp => stamp > finishedOn!.FinishedOn, what: "a maintenance pass after the job finished");
+
+        Assert.DoesNotContain(log.Messages, m => m.Contains("lost the lock", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_worker_whose_lock_was_taken_does_not_complete_the_job()
     {
         var queue = RedisServer.UniqueQueue("lock-taken");

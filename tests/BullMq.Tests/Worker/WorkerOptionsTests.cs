@@ -43,6 +43,16 @@ public sealed class WorkerOptionsTests
     }
 
     [Fact]
+    public async Task A_worker_given_no_options_takes_the_defaults()
+    {
+        await using var connection = QueueConnection.Create("127.0.0.1:1");
+
+        await using var worker = new QueueWorker(connection, "q", Nothing);
+
+        Assert.Equal("q", worker.Queue);
+    }
+
+    [Fact]
     public void The_defaults_are_bullmqs()
     {
         var options = new WorkerOptions();
