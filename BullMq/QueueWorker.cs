@@ -318,6 +318,13 @@ public sealed class QueueWorker : IAsyncDisposable
             {
                 result = await _handler(job, jobCancellation.Token);
             }
+            catch (OperationCanceledException) when (_abortHandlers.IsCancellationRequested)
+            {
+                // Cut off by the stop deadline, which is no failure of the job: it stays active under a lock that
+                // expires, and the stall check gives it back to the queue.
+                WorkerLog.FinishFailed(_logger, _keys.Name, job.Id, "the worker stopped before the handler finished");
+                return null;
+            }
             catch (Exception e)
             {
                 activity?.SetStatus(ActivityStatusCode.Error, e.Message);

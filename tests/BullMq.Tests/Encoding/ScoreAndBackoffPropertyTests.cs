@@ -56,4 +56,22 @@ public sealed class ScoreAndBackoffPropertyTests
 
         Assert.Equal([100L, 200, 400, 800], Enumerable.Range(1, 4).Select(backoff.DelayAfter));
     }
+
+    [Fact]
+    public void Scores_out_of_range_are_refused()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => Scores.Delayed(-1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Scores.Prioritized(0, 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Scores.Prioritized(Scores.MaxPriority + 1, 1));
+    }
+
+    [Fact]
+    public void Scores_at_the_edges_of_their_ranges_are_exact()
+    {
+        Assert.Equal(0, Scores.Delayed(0));
+        Assert.Equal(5 * 0x1000 + 0xFFF, Scores.Delayed(5, 0x1000 + 7));
+        Assert.Equal(5 * 0x1000, Scores.Delayed(5, -3));
+        Assert.Equal(1 * (double)0x100000000 + 0, Scores.Prioritized(1, 0x100000000));
+        Assert.Equal(Scores.MaxPriority * (double)0x100000000 + 1, Scores.Prioritized(Scores.MaxPriority, 1));
+    }
 }

@@ -27,3 +27,17 @@ public sealed class FixedTime(DateTimeOffset now) : TimeProvider
 {
     public override DateTimeOffset GetUtcNow() => now;
 }
+
+/// <summary>The system clock, telling when the code under test first starts a timer (begins to wait for something).</summary>
+public sealed class TimerWatchingTime : TimeProvider
+{
+    private readonly TaskCompletionSource _firstTimer = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public Task FirstTimer => _firstTimer.Task;
+
+    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+    {
+        _firstTimer.TrySetResult();
+        return System.CreateTimer(callback, state, dueTime, period);
+    }
+}

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+
 namespace BullMq.Tests.Infrastructure;
 
 /// <summary>Starts C# workers for a test and always stops them, so no worker outlives its test.</summary>
@@ -6,11 +8,12 @@ public sealed class Workers(RedisServer redis) : IAsyncDisposable
     private readonly List<QueueWorker> _workers = [];
     private readonly List<QueueConnection> _connections = [];
 
-    public QueueWorker Start(string queue, Func<Job, CancellationToken, Task<object?>> handler, WorkerOptions? options = null)
+    public QueueWorker Start(
+        string queue, Func<Job, CancellationToken, Task<object?>> handler, WorkerOptions? options = null, ILogger? logger = null)
     {
         var connection = redis.NewQueueConnection();
         _connections.Add(connection);
-        var worker = new QueueWorker(connection, queue, handler, options ?? Fast);
+        var worker = new QueueWorker(connection, queue, handler, options ?? Fast, logger: logger);
         _workers.Add(worker);
         worker.Start();
         return worker;

@@ -57,6 +57,8 @@ public sealed class CrashAndDrainTests(RedisServer redis) : QueueTest(redis)
         var producer = new QueueProducer(Connection);
         var accepted = new ConcurrentBag<string>();
         var processedByCsharp = new ConcurrentDictionary<string, int>();
+        var bullmqStarts = $"test:{queue}:bullmq-starts";
+        var bullmqStop = $"test:{queue}:bullmq-stop";
         using var stopProducing = new CancellationTokenSource();
 
         var producing = Task.Run(async () =>
@@ -76,20 +78,27 @@ public sealed class CrashAndDrainTests(RedisServer redis) : QueueTest(redis)
                 await Task.Delay(5, CancellationToken.None);
             }
         });
-        var bullmq = _bullmq.RunAsync("work", new { queue, expect = 100_000, timeoutMs = 6000 }, TimeSpan.FromSeconds(60));
-        Workers.Start(queue, async (job, _) =>
+        // The BullMQ worker runs until the test says stop, so it is still working when the drain starts.
+        var bullmq = _bullmq.RunAsync("work",
+            new { queue, expect = 100_000, timeoutMs = 50_000, startsTo = bullmqStarts, stopWhenKey = bullmqStop }, TimeSpan.FromSeconds(60));
+        var csharp = Workers.Start(queue, async (job, _) =>
         {
             processedByCsharp.AddOrUpdate(job.Id, 1, (_, n) => n + 1);
             await Task.Delay(15, CancellationToken.None);
             return null;
         });
-        await Task.Delay(2000);
+        await Eventually.Until(
+            async () => (Csharp: processedByCsharp.Count, Bullmq: await Redis.Db.ListLengthAsync(bullmqStarts)),
+            started => started.Csharp >= 5 && started.Bullmq >= 5, TimeSpan.FromSeconds(30), "both workers to take jobs");
 
         var file = Path.Combine(_exportDirectory, "drain.jsonl");
         var report = await new QueueDrain(Connection).DrainAsync(queue, TimeSpan.FromMilliseconds(300), file);
         await stopProducing.CancelAsync();
         await producing;
+        // Both workers stop before the queue is read, so no job moves between the reads below.
+        await Redis.Db.StringSetAsync(bullmqStop, 1);
         var bullmqRun = await bullmq;
+        await csharp.StopAsync(TimeSpan.FromSeconds(10));
         var operations = Operations(queue);
         await Eventually.Until(operations.GetJobCountsAsync, c => c[JobStates.Active] == 0, what: "in-flight jobs to finish");
 
@@ -101,14 +110,17 @@ public sealed class CrashAndDrainTests(RedisServer redis) : QueueTest(redis)
             .Concat((await Redis.Db.SortedSetRangeByRankAsync(new QueueKeys(queue).Delayed)).Select(v => (string)v!)).ToList();
         var processedByBullmq = bullmqRun["seen"]!.AsArray().Select(s => s!["id"]!.GetValue<string>()).ToList();
 
+        Assert.False(bullmqRun["timedOut"]!.GetValue<bool>(), "the BullMQ worker should have run until told to stop");
         Assert.True(report.Exported > 0, "the drain deadline should have left delayed jobs to export");
         Assert.Empty(exported.Intersect(completed));
         Assert.Equal(exported.Count, exported.Distinct().Count());
         // Every accepted job is completed, exported, or (added after the drain ended) still queued, and only one of them.
         Assert.Equal(accepted.Order(), completed.Concat(exported).Concat(stillQueued).Order());
+        // Every completed job was run by exactly one of the two workers, once.
         Assert.All(processedByCsharp.Values, n => Assert.Equal(1, n));
-        Assert.Empty(processedByBullmq.Intersect(processedByCsharp.Keys));
         Assert.Equal(processedByBullmq.Count, processedByBullmq.Distinct().Count());
+        Assert.Empty(processedByBullmq.Intersect(processedByCsharp.Keys));
+        Assert.Equal(completed.Order(), processedByCsharp.Keys.Concat(processedByBullmq).Order());
     }
 
     private Process StartCrashWorker(string queue, int lockMs)

@@ -109,14 +109,20 @@ public sealed class InteropTests(RedisServer redis) : QueueTest(redis)
         var queue = RedisServer.UniqueQueue("pause-both");
         var operations = Operations(queue);
 
-        // Paused from C#: BullMQ sees it and its worker takes nothing.
+        // Paused from C#: BullMQ sees it and its worker takes nothing. A worker's fetch promotes due delayed jobs even
+        // while paused, in the same step that would take the waiting one: once the marker is waiting, the worker has
+        // looked at the queue after the job arrived.
         await operations.PauseAsync();
         Assert.True((await _bullmq.RunAsync("isPaused", new { queue }))["paused"]!.GetValue<bool>());
-        await Producer.AddAsync(queue, "held", new { });
-        var idle = await _bullmq.RunAsync("work", new { queue, expect = 1, timeoutMs = 1500 });
+        var held = await Producer.AddAsync(queue, "held", new { });
+        var marker = await Producer.AddAsync(queue, "marker", new { }, new JobOptions { Delay = 1 });
+        var idle = await _bullmq.RunAsync("work", new { queue, expect = 1, timeoutMs = 20_000, stopWhenWaiting = marker.JobId });
+        Assert.False(idle["timedOut"]!.GetValue<bool>(), "the BullMQ worker never promoted the marker");
         Assert.Equal(0, idle["finished"]!.GetValue<int>());
+        Assert.Empty(idle["seen"]!.AsArray());
+        Assert.Equal(JobStates.Waiting, await operations.GetStateAsync(held.JobId));
 
-        // Resumed from BullMQ: the C# worker takes the job.
+        // Resumed from BullMQ: the C# worker takes both jobs.
         var handled = 0;
         Workers.Start(queue, (_, _) =>
         {
@@ -124,19 +130,21 @@ public sealed class InteropTests(RedisServer redis) : QueueTest(redis)
             return Task.FromResult<object?>(null);
         });
         await _bullmq.RunAsync("resume", new { queue });
-        await Eventually.Until(() => Task.FromResult(Volatile.Read(ref handled)), n => n == 1, what: "C# worker after BullMQ resume");
+        await Eventually.Until(() => Task.FromResult(Volatile.Read(ref handled)), n => n == 2, what: "C# worker after BullMQ resume");
 
-        // Paused from BullMQ: the C# worker stops taking jobs.
+        // Paused from BullMQ: the C# worker stops taking jobs, shown the same way.
         await _bullmq.RunAsync("pause", new { queue });
         Assert.True(await operations.IsPausedAsync());
-        var held = await Producer.AddAsync(queue, "held-again", new { });
-        await Task.Delay(1000);
-        Assert.Equal(1, Volatile.Read(ref handled));
-        Assert.Equal(JobStates.Waiting, await operations.GetStateAsync(held.JobId));
+        var heldAgain = await Producer.AddAsync(queue, "held-again", new { });
+        var secondMarker = await Producer.AddAsync(queue, "marker", new { }, new JobOptions { Delay = 1 });
+        await Eventually.Until(() => operations.GetStateAsync(secondMarker.JobId), state => state == JobStates.Waiting,
+            what: "the C# worker to promote the marker");
+        Assert.Equal(2, Volatile.Read(ref handled));
+        Assert.Equal(JobStates.Waiting, await operations.GetStateAsync(heldAgain.JobId));
 
         // Resumed from C#: work goes on.
         await operations.ResumeAsync();
-        await Eventually.Until(() => Task.FromResult(Volatile.Read(ref handled)), n => n == 2, what: "C# worker after C# resume");
+        await Eventually.Until(() => Task.FromResult(Volatile.Read(ref handled)), n => n == 4, what: "C# worker after C# resume");
     }
 
     [Fact]

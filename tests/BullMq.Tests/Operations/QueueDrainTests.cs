@@ -25,23 +25,107 @@ public sealed class QueueDrainTests(RedisServer redis) : QueueTest(redis)
         var waiting = await producer.AddAsync(queue, "w", new { n = 1 });
         var delayed = await producer.AddAsync(queue, "d", new { n = 2 }, new JobOptions { Delay = 600_000 });
         var prioritized = await producer.AddAsync(queue, "p", new { n = 3 }, new JobOptions { Priority = 2 });
+        // A job that failed for good, written as a worker leaves it, with data that is not JSON.
+        var keys = new QueueKeys(queue);
+        await Redis.Db.HashSetAsync(keys.Job("gave-up"),
+            [new("name", "f"), new("data", "{oops"), new("opts", "{}"), new("timestamp", 1234), new("atm", 2), new("failedReason", "disk on fire")]);
+        await Redis.Db.SortedSetAddAsync(keys.Failed, "gave-up", 1);
         var file = Path.Combine(_exportDirectory, "left.jsonl");
 
         var report = await new QueueDrain(Connection).DrainAsync(queue, TimeSpan.FromMilliseconds(500), file);
 
-        Assert.False(report.Emptied);
-        Assert.Equal(3, report.Exported);
-        Assert.Equal(3, report.Removed);
-        Assert.Equal(0, report.Processed);
+        Assert.Equal(new DrainReport(queue, 0, 4, 4, 0, false, Path.GetFullPath(file), report.Took), report);
         var lines = (await File.ReadAllLinesAsync(file)).Select(l => JsonDocument.Parse(l).RootElement).ToList();
         Assert.Equal(
-            [(waiting.JobId, "waiting"), (prioritized.JobId, "prioritized"), (delayed.JobId, "delayed")],
+            [(waiting.JobId, "waiting"), (prioritized.JobId, "prioritized"), (delayed.JobId, "delayed"), ("gave-up", "failed")],
             lines.Select(l => (l.GetProperty("id").GetString()!, l.GetProperty("state").GetString()!)));
         Assert.Equal(2, lines[2].GetProperty("data").GetProperty("n").GetInt32());
+        Assert.Equal("d", lines[2].GetProperty("name").GetString());
+        Assert.Equal(600_000, lines[2].GetProperty("opts").GetProperty("delay").GetInt64());
+        Assert.Equal(0, lines[2].GetProperty("attemptsMade").GetInt32());
+        Assert.Equal(
+            """{"queue":"QUEUE","id":"gave-up","state":"failed","name":"f","data":"{oops","opts":{},"timestamp":1234,"attemptsMade":2,"failedReason":"disk on fire"}""".Replace("QUEUE", queue, StringComparison.Ordinal),
+            (await File.ReadAllLinesAsync(file))[3]);
         Assert.All(lines, l => Assert.Equal(queue, l.GetProperty("queue").GetString()));
         var counts = await Operations(queue).GetJobCountsAsync();
         Assert.All(counts.Values, count => Assert.Equal(0, count));
-        Assert.False(await Redis.Db.KeyExistsAsync(new QueueKeys(queue).Job(waiting.JobId)));
+        Assert.False(await Redis.Db.KeyExistsAsync(keys.Job(waiting.JobId)));
+        Assert.False(await Redis.Db.KeyExistsAsync(keys.Job("gave-up")));
+        Assert.False(await Operations(queue).IsPausedAsync());
+        Assert.False(await new QueueDrain(Connection).IsDrainingAsync(queue));
+    }
+
+    [Fact]
+    public async Task A_drain_that_reaches_its_deadline_with_a_job_active_leaves_that_job_to_its_worker()
+    {
+        var queue = RedisServer.UniqueQueue("drain-active");
+        var busy = await Producer.AddAsync(queue, "busy", new { });
+        var behind = await Producer.AddAsync(queue, "behind", new { });
+        var started = new TaskCompletionSource();
+        var release = new TaskCompletionSource();
+        Workers.Start(queue, async (job, _) =>
+        {
+            if (job.Id == busy.JobId)
+            {
+                started.TrySetResult();
+                await release.Task;
+            }
+
+            return null;
+        });
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        var file = Path.Combine(_exportDirectory, "active.jsonl");
+
+        var report = await new QueueDrain(Connection).DrainAsync(queue, TimeSpan.FromMilliseconds(300), file);
+
+        // The job behind the busy one is exported and removed; the busy one is neither, and still its worker's.
+        Assert.False(report.Emptied);
+        Assert.Equal(1, report.StillActive);
+        Assert.Equal(1, report.Exported);
+        Assert.Equal(1, report.Removed);
+        Assert.Equal(0, report.Processed);
+        Assert.Equal([behind.JobId], (await File.ReadAllLinesAsync(file)).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("id").GetString()));
+        Assert.Equal(JobStates.Active, await Operations(queue).GetStateAsync(busy.JobId));
+        Assert.Equal(JobStates.Unknown, await Operations(queue).GetStateAsync(behind.JobId));
+
+        release.SetResult();
+        await Eventually.Until(() => Operations(queue).GetStateAsync(busy.JobId), state => state == JobStates.Completed, what: "the busy job to complete");
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData(" ")]
+    public async Task A_drain_without_an_export_file_is_refused_before_it_starts(string exportFile)
+    {
+        var queue = RedisServer.UniqueQueue("drain-nofile");
+        await Producer.AddAsync(queue, "w", new { });
+
+        await Assert.ThrowsAsync<ArgumentException>(() => new QueueDrain(Connection).DrainAsync(queue, TimeSpan.FromSeconds(1), exportFile));
+
+        Assert.False(await new QueueDrain(Connection).IsDrainingAsync(queue));
+        Assert.Equal(1, (await Operations(queue).GetJobCountsAsync())[JobStates.Waiting]);
+    }
+
+    [Fact]
+    public async Task A_drain_of_a_paused_queue_leaves_it_paused()
+    {
+        var queue = RedisServer.UniqueQueue("drain-paused");
+        var waiting = await Producer.AddAsync(queue, "w", new { });
+        await Operations(queue).PauseAsync();
+        // An export file that already holds an earlier drain's line is appended to, never overwritten.
+        var file = Path.Combine(_exportDirectory, "paused.jsonl");
+        Directory.CreateDirectory(_exportDirectory);
+        await File.WriteAllTextAsync(file, "{\"earlier\":true}\n");
+
+        var report = await new QueueDrain(Connection).DrainAsync(queue, TimeSpan.FromMilliseconds(200), file);
+
+        Assert.Equal(1, report.Exported);
+        var lines = await File.ReadAllLinesAsync(file);
+        Assert.Equal("{\"earlier\":true}", lines[0]);
+        Assert.Equal(waiting.JobId, JsonDocument.Parse(lines[1]).RootElement.GetProperty("id").GetString());
+        Assert.Equal(2, lines.Length);
+        Assert.True(await Operations(queue).IsPausedAsync());
+        Assert.False(await new QueueDrain(Connection).IsDrainingAsync(queue));
     }
 
     [Fact]
@@ -51,20 +135,28 @@ public sealed class QueueDrainTests(RedisServer redis) : QueueTest(redis)
         var producer = new QueueProducer(Connection);
         await producer.AddAsync(queue, "slow", new { });
         var started = new TaskCompletionSource();
+        // The job stays active, so the drain keeps waiting, until the test has tried to add during it.
+        var release = new TaskCompletionSource();
         Workers.Start(queue, async (_, _) =>
         {
             started.TrySetResult();
-            await Task.Delay(800, CancellationToken.None);
+            await release.Task;
             return null;
         });
         await started.Task.WaitAsync(TimeSpan.FromSeconds(20));
-        var drain = new QueueDrain(Connection);
+        // The drain's first timer is its first wait for the queue to empty: by then it counted what was pending.
+        var time = new TimerWatchingTime();
+        var drain = new QueueDrain(Connection, time);
 
         var draining = drain.DrainAsync(queue, TimeSpan.FromSeconds(10), Path.Combine(_exportDirectory, "none.jsonl"));
-        await Eventually.Until(() => drain.IsDrainingAsync(queue), d => d, what: "drain to start");
-        await Assert.ThrowsAsync<QueueDrainingException>(() => producer.AddAsync(queue, "late", new { }));
+        await time.FirstTimer.WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.True(await drain.IsDrainingAsync(queue));
+        var refused = await Assert.ThrowsAsync<QueueDrainingException>(() => producer.AddAsync(queue, "late", new { }));
+        Assert.False(draining.IsCompleted, "the drain ended while a job was still active");
+        release.SetResult();
         var report = await draining;
 
+        Assert.Equal(queue, refused.Queue);
         Assert.True(report.Emptied);
         Assert.Equal(1, report.Processed);
         Assert.Equal(0, report.Exported);

@@ -52,11 +52,49 @@ public sealed class ProducerTests(RedisServer redis) : QueueTest(redis)
 
         var added = await Producer.AddToManyAsync(queues, "drift", new { kind = "created" }, new JobOptions { JobId = "ev-1" });
 
-        Assert.All(added, a => Assert.True(a.Created));
+        Assert.Equal(queues.Select(q => new AddedJob(q, "ev-1", true)), added);
         foreach (var queue in queues)
         {
             Assert.Equal("""{"kind":"created"}""", (string?)await Redis.Db.HashGetAsync(new QueueKeys(queue).Job("ev-1"), "data"));
+            Assert.Equal(["ev-1"], (await Redis.Db.ListRangeAsync(new QueueKeys(queue).Wait)).Select(v => (string)v!));
         }
+    }
+
+    [Fact]
+    public async Task Fan_out_of_json_names_each_queues_own_job_id()
+    {
+        string[] queues = [RedisServer.UniqueQueue("fan-json-a"), RedisServer.UniqueQueue("fan-json-b")];
+        // Queue b already counted a job, so the two ids differ.
+        await Producer.AddAsync(queues[1], "e", new { });
+
+        var added = await Producer.AddJsonToManyAsync(queues, "e", """{"n":1}""");
+
+        Assert.Equal([new AddedJob(queues[0], "1", true), new AddedJob(queues[1], "2", true)], added);
+        Assert.Equal("""{"n":1}""", (string?)await Redis.Db.HashGetAsync(new QueueKeys(queues[1]).Job("2"), "data"));
+    }
+
+    [Fact]
+    public async Task A_lifo_job_is_the_next_one_workers_take()
+    {
+        var queue = RedisServer.UniqueQueue("lifo");
+        var first = await Producer.AddAsync(queue, "e", new { });
+        var second = await Producer.AddAsync(queue, "e", new { });
+
+        var urgent = await Producer.AddAsync(queue, "e", new { }, new JobOptions { Lifo = true });
+
+        Assert.Equal([urgent.JobId, first.JobId, second.JobId], await Operations(queue).GetWaitingJobIdsAsync());
+    }
+
+    [Fact]
+    public async Task A_job_without_a_name_or_queue_is_refused_before_anything_is_written()
+    {
+        var queue = RedisServer.UniqueQueue("unnamed");
+
+        await Assert.ThrowsAsync<ArgumentException>(() => Producer.AddAsync(queue, "", new { }));
+        await Assert.ThrowsAsync<ArgumentException>(() => Producer.AddToManyAsync([], "e", new { }));
+        await Assert.ThrowsAsync<ArgumentException>(() => Producer.AddAsync(queue, "e", new { }, new JobOptions { Attempts = -1 }));
+
+        Assert.False(await Redis.Db.KeyExistsAsync(new QueueKeys(queue).Id));
     }
 
     [Fact]

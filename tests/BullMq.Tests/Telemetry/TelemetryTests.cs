@@ -54,18 +54,31 @@ public sealed class TelemetryTests(RedisServer redis) : QueueTest(redis)
         Assert.Equal(requestTrace, processing!.TraceId);
         Assert.Equal(ActivityKind.Consumer, processing.Kind);
         Assert.Equal(jobId, processing.GetTagItem("messaging.message.id"));
+        Activity publish;
+        lock (spans)
+        {
+            publish = spans.Single(s => s.DisplayName == $"publish {queue}");
+        }
+
+        Assert.Equal(ActivityKind.Producer, publish.Kind);
+        Assert.Equal(requestTrace, publish.TraceId);
+        Assert.Equal(jobId, publish.GetTagItem("messaging.message.id"));
+        Assert.Equal("bullmq", publish.GetTagItem("messaging.system"));
+        Assert.Equal("e", publish.GetTagItem("bullmq.job.name"));
     }
 
     [Fact]
     public async Task The_monitor_publishes_the_metric_contract_names_and_labels()
     {
         var queue = RedisServer.UniqueQueue("metrics");
-        var producer = new QueueProducer(Connection);
+        var added = DateTimeOffset.FromUnixTimeMilliseconds(1_800_000_000_000);
+        var producer = new QueueProducer(Connection, new FixedTime(added));
         await producer.AddAsync(queue, "e", new { });
         await producer.AddAsync(queue, "e", new { }, new JobOptions { Delay = 60_000 });
         await Operations(queue).PauseAsync();
         using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
-        using var monitor = new QueueMonitor(Connection, [queue], services.GetRequiredService<IMeterFactory>());
+        using var monitor = new QueueMonitor(
+            Connection, [queue], services.GetRequiredService<IMeterFactory>(), time: new FixedTime(added.AddSeconds(42)));
         await monitor.RefreshAsync();
 
         var seen = new List<(string Instrument, double Value, Dictionary<string, string> Tags)>();
@@ -100,7 +113,8 @@ public sealed class TelemetryTests(RedisServer redis) : QueueTest(redis)
         Assert.Equal(JobStates.Counted.Order(), counts.Keys.Order());
         Assert.Equal(1, counts["waiting"]);
         Assert.Equal(1, counts["delayed"]);
+        Assert.All(counts.Where(c => c.Key is not ("waiting" or "delayed")), c => Assert.Equal(0, c.Value));
         Assert.Equal(1, seen.Single(s => s.Instrument == "bullmq_queue_paused" && s.Tags["queue"] == queue).Value);
-        Assert.Contains(seen, s => s.Instrument == "bullmq_queue_oldest_waiting_age_seconds" && s.Tags["queue"] == queue);
+        Assert.Equal(42, seen.Single(s => s.Instrument == "bullmq_queue_oldest_waiting_age_seconds" && s.Tags["queue"] == queue).Value);
     }
 }

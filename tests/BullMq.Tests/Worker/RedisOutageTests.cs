@@ -15,19 +15,23 @@ public sealed class RedisOutageTests : IAsyncLifetime
     public async Task A_worker_survives_redis_going_away_and_resumes_when_it_returns()
     {
         await using var connection = _redis.NewQueueConnection();
-        await using var workers = new Workers(_redis);
+        await using var workerConnection = _redis.NewQueueConnection();
+        var log = new RecordingLogger();
         var handled = 0;
-        var worker = workers.Start("outage", (_, _) =>
+        await using var worker = new QueueWorker(workerConnection, "outage", (_, _) =>
         {
             Interlocked.Increment(ref handled);
             return Task.FromResult<object?>(null);
-        });
+        }, Workers.Fast, logger: log);
+        worker.Start();
         await new QueueProducer(connection).AddAsync("outage", "before", new { });
         await Eventually.Until(() => Task.FromResult(Volatile.Read(ref handled)), n => n == 1, what: "the job before the outage");
 
         await _redis.KillAsync();
         await Assert.ThrowsAsync<QueueUnavailableException>(() => new QueueProducer(connection).AddAsync("outage", "during", new { }));
-        await Task.Delay(1500);
+        // Redis comes back only after the worker has met the outage and retried through it.
+        await Eventually.Until(() => Task.FromResult(log.Messages.Count(m => m.Contains("Redis unavailable", StringComparison.Ordinal))),
+            failures => failures >= 2, what: "the worker to report the outage and retry");
         await _redis.StartAgainAsync();
 
         await Eventually.Until(

@@ -2,6 +2,7 @@
 // Usage: node driver.js <command> '<json args>'   (REDIS_PORT and REDIS_HOST from the environment)
 'use strict';
 const { Queue, Worker, UnrecoverableError } = require('bullmq');
+const Redis = require('ioredis');
 
 const connection = { host: process.env.REDIS_HOST || '127.0.0.1', port: Number(process.env.REDIS_PORT), maxRetriesPerRequest: null };
 const [command, rawArgs] = process.argv.slice(2);
@@ -15,13 +16,17 @@ async function withQueue(fn) {
 
 // Processes until `expect` jobs have finished (completed or finally failed) or `timeoutMs` passes.
 // Behaviour per job data: {fail: n} throws on the first n attempts, {unrecoverable: true} fails for good,
-// {sleepMs: n} sleeps first; the result is {echo: data, by: "bullmq"}. With queueCompleted: n it also stops once
-// n jobs of the queue are completed, whoever processed them.
+// {sleepMs: n} sleeps first; the result is {echo: data, by: "bullmq"}. It also stops early: with queueCompleted: n
+// once n jobs of the queue are completed, whoever processed them; with stopWhenKey once that Redis key exists; with
+// stopWhenWaiting once that job is waiting. With startsTo, each start is also pushed to that Redis list as it happens,
+// so a test can see the worker at work while it runs. timedOut says whether the deadline, not a condition, ended it.
 async function work() {
   const seen = [];
   let finished = 0;
+  const redis = new Redis(connection);
   const worker = new Worker(args.queue, async job => {
     seen.push({ id: job.id, attempt: job.attemptsMade + 1, at: Date.now() });
+    if (args.startsTo) await redis.rpush(args.startsTo, job.id);
     const data = job.data || {};
     if (data.sleepMs) await sleep(data.sleepMs);
     if (data.unrecoverable) throw new UnrecoverableError('unrecoverable by request');
@@ -34,14 +39,20 @@ async function work() {
   worker.run();
   const deadline = Date.now() + (args.timeoutMs || 20000);
   // With other workers on the queue, stop once the queue as a whole has `queueCompleted` completed jobs.
-  const queue = args.queueCompleted ? new Queue(args.queue, { connection }) : null;
+  const queue = new Queue(args.queue, { connection });
   const done = async () => finished >= (args.expect || 0) ||
-    (queue && (await queue.getJobCounts('completed')).completed >= args.queueCompleted);
-  while (!(await done()) && Date.now() < deadline) await sleep(50);
-  if (queue) await queue.close();
-  if (args.lingerMs) await sleep(args.lingerMs);
+    (args.queueCompleted && (await queue.getJobCounts('completed')).completed >= args.queueCompleted) ||
+    (args.stopWhenKey && (await redis.exists(args.stopWhenKey)) === 1) ||
+    (args.stopWhenWaiting && (await queue.getJobState(args.stopWhenWaiting)) === 'waiting');
+  let met = await done();
+  while (!met && Date.now() < deadline) {
+    await sleep(50);
+    met = await done();
+  }
+  await queue.close();
   await worker.close();
-  return { finished, seen };
+  await redis.quit();
+  return { finished, seen, timedOut: !met };
 }
 
 const commands = {
