@@ -52,7 +52,7 @@ sandbox_install_executables_prerequisites() {
 }
 
 # The interop tests drive the real BullMQ from Node.js; installs Node.js and npm when missing, then the pinned
-# packages of tests/BullMq.Tests/interop with `npm ci` (into its ignored node_modules folder). The runbook's
+# packages of tests/BullMq.Tests/bullmq-node with `npm ci` (into its ignored node_modules folder). The runbook's
 # doc-tests run its curl commands, so curl too.
 sandbox_install_test_prerequisites() {
   if ! command -v curl >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ]; then
@@ -72,5 +72,5 @@ sandbox_install_test_prerequisites() {
       return 1
     fi
   fi
-  npm ci --prefix tests/BullMq.Tests/interop --no-audit --no-fund --loglevel=error
+  npm ci --prefix tests/BullMq.Tests/bullmq-node --no-audit --no-fund --loglevel=error
 }

@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 
 namespace BullMq.Tests.Infrastructure;
 
-/// <summary>Runs the real BullMQ (npm package, pinned in interop/package.json) through interop/driver.js.</summary>
+/// <summary>Runs the real BullMQ (npm package, pinned in bullmq-node/package.json) through bullmq-node/driver.js.</summary>
 public sealed class BullMqNode(RedisServer redis)
 {
     private static readonly string Driver = Path.Combine(FindInteropDirectory(), "driver.js");
@@ -44,7 +44,7 @@ public sealed class BullMqNode(RedisServer redis)
     {
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
         {
-            var candidate = Path.Combine(directory.FullName, "tests", "BullMq.Tests", "interop");
+            var candidate = Path.Combine(directory.FullName, "tests", "BullMq.Tests", "bullmq-node");
             if (Directory.Exists(Path.Combine(candidate, "node_modules", "bullmq")))
             {
                 return candidate;
@@ -57,6 +57,6 @@ public sealed class BullMqNode(RedisServer redis)
             }
         }
 
-        throw new InvalidOperationException("tests/BullMq.Tests/interop not found above the test binaries.");
+        throw new InvalidOperationException("tests/BullMq.Tests/bullmq-node not found above the test binaries.");
     }
 }
