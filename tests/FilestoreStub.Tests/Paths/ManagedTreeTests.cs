@@ -75,6 +75,17 @@ public sealed class ManagedTreeTests : IDisposable
     }
 
     [Fact]
+    public void A_file_the_service_holds_open_for_writing_can_still_be_hashed()
+    {
+        var file = Path.Combine(Root, "busy.txt");
+        using var writer = new FileStream(file, FileMode.Create, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
+        writer.Write("abc"u8);
+        writer.Flush();
+
+        Assert.Equal("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", ManagedTree.Sha256(file));
+    }
+
+    [Fact]
     public void The_hash_is_the_lowercase_hex_sha256_of_the_content()
     {
         Write("abc.txt", "abc");

@@ -48,6 +48,16 @@ public sealed class PathRefusalDetailTests : IDisposable
     }
 
     [Fact]
+    public void The_file_system_root_as_a_managed_root_refuses_every_path_as_outside_it()
+    {
+        // The last check wants root + separator at the start of every full path, which "/" + "/" never is.
+        var error = Assert.Throws<PathRejectedException>(() => ManagedPath.Resolve(Path.GetPathRoot(_sandbox)!, "etc/passwd"));
+
+        Assert.Equal("outside-root", error.Reason);
+        Assert.Equal("'etc/passwd' resolves outside the managed root.", error.Message);
+    }
+
+    [Fact]
     public void A_relative_root_is_made_absolute()
     {
         var path = ManagedPath.Resolve("relative-root", "a.txt");

@@ -28,9 +28,12 @@ public sealed class PathSpellingTests
     public void A_percent_sign_not_followed_by_two_hex_digits_is_ordinary(string raw) =>
         Assert.Equal(raw, ManagedPath.Normalize(raw));
 
+    // "C:." alone would be a reserved name (a trailing dot): the drive letter is judged on the text first.
     [Theory]
     [InlineData("Z:")]
     [InlineData("z:/data")]
+    [InlineData("C:./x")]
+    [InlineData("c:..")]
     public void A_drive_letter_in_either_case_is_refused(string raw)
     {
         var error = Assert.Throws<PathRejectedException>(() => ManagedPath.Normalize(raw));
