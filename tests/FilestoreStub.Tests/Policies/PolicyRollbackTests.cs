@@ -61,6 +61,8 @@ public sealed class PolicyRollbackTests(RedisServer redis) : FilestoreTest(redis
 
         Assert.Equal(HttpStatusCode.NotFound, status);
         Assert.Equal("https://filestore.sandbox/problems/unknown-policy-version", problem.GetProperty("type").GetString());
+        Assert.Equal(("No such policy version", "Policy version 2 of staging does not exist."),
+            (problem.GetProperty("title").GetString(), problem.GetProperty("detail").GetString()));
         Assert.Equal(1, (await App.Operator().GetFromJsonAsync<JsonElement>(Route)).GetProperty("version").GetInt32());
     }
 
@@ -87,5 +89,28 @@ public sealed class PolicyRollbackTests(RedisServer redis) : FilestoreTest(redis
         using var response = await alice.PutAsJsonAsync(Route, new { rules = Array.Empty<object>() });
 
         Assert.Equal("alice", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("appliedBy").GetString());
+    }
+
+    [Fact]
+    public async Task An_invalid_policy_is_answered_as_not_applied()
+    {
+        using var response = await App.Operator().PutAsJsonAsync(Route, new { rules = new[] { new PolicyRule("operator", "billing", ["put"], ["*"]) } });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("The policy is not valid; nothing was applied.", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("title").GetString());
+    }
+
+    [Fact]
+    public async Task A_stale_apply_is_a_policy_conflict_problem_that_says_what_to_do()
+    {
+        await ApplyAsync();
+
+        using var response = await App.Operator().PutAsJsonAsync(Route, new { rules = Array.Empty<PolicyRule>(), expectedVersion = 0 });
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        Assert.Equal("https://filestore.sandbox/problems/policy-conflict", problem.GetProperty("type").GetString());
+        Assert.Equal(("The policy changed meanwhile", "The policy is at version 1, not 0; read it again and retry."),
+            (problem.GetProperty("title").GetString(), problem.GetProperty("detail").GetString()));
     }
 }

@@ -85,6 +85,25 @@ public sealed class PolicyValidationEdgeTests
     }
 
     [Fact]
+    public void Every_validation_error_is_a_sentence_that_says_what_is_wanted()
+    {
+        PolicyRule[] rules =
+        [
+            new("operator", " ", ["chmod"], []),
+            new("billing", "billing", ["put"], ["./a", "../b"]),
+            new("billing", "billing", ["put"], ["*"]),
+            null!,
+        ];
+
+        var errors = PolicyValidation.Validate(rules).Concat(PolicyValidation.Validate(null)).ToList();
+
+        Assert.Equal(9, errors.Count);
+        Assert.All(errors, e => Assert.Matches(@"^\S.{10,}\.$", Assert.Single(e.Value)));
+        Assert.Contains("'billing' on service 'billing'", errors.Single(e => e.Key == "rules[2]").Value.Single(), StringComparison.Ordinal);
+        Assert.Contains("put, mkdir, move, delete", errors.Single(e => e.Key == "rules[0].commands").Value.Single(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_diff_ignores_the_order_of_commands_and_prefixes_but_not_their_content()
     {
         var rule = new PolicyRule("billing", "billing", ["put", "move"], ["a", "b"]);

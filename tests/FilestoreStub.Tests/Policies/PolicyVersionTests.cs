@@ -10,11 +10,13 @@ public sealed class PolicyVersionTests
 {
     private static readonly PolicyRule Billing = new("billing-app", "billing", ["put"], ["invoices"]);
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 30, 12, 0, 0, TimeSpan.Zero));
+    private readonly RedisServer _redis;
     private readonly PolicyStore _store;
 
     public PolicyVersionTests(RedisServer redis)
     {
         redis.Db.Execute("FLUSHDB");
+        _redis = redis;
         _store = new PolicyStore(redis.Multiplexer, _clock);
     }
 
@@ -25,6 +27,7 @@ public sealed class PolicyVersionTests
 
         Assert.Equal(0, current.Version);
         Assert.Empty(current.Rules);
+        Assert.Equal("nobody", current.AppliedBy);
         Assert.Equal(0, (await _store.VersionAsync("staging", 0))!.Version);
         Assert.False(await _store.AllowsAsync("staging", "billing-app", "billing", "put", "invoices/a.pdf"));
     }
@@ -55,6 +58,7 @@ public sealed class PolicyVersionTests
         var conflict = await Assert.ThrowsAsync<PolicyConflictException>(() => _store.ApplyAsync("staging", [], "bob", expectedVersion: 0));
 
         Assert.Equal(1, conflict.Current);
+        Assert.Equal("The policy is at version 1, not 0; read it again and retry.", conflict.Message);
         Assert.Equal(1, (await _store.CurrentAsync("staging")).Version);
     }
 
@@ -96,5 +100,15 @@ public sealed class PolicyVersionTests
 
         Assert.Equal([1, 2], applied.Select(v => v.Version).Order());
         Assert.Equal([1, 2], (await _store.VersionsAsync("staging")).Select(v => v.Version));
+    }
+
+    [Fact]
+    public async Task A_stored_version_that_cannot_be_read_is_an_error_not_an_empty_policy()
+    {
+        await _redis.Db.ListRightPushAsync("filestore:policy:staging:versions", "null");
+
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => _store.VersionAsync("staging", 1));
+
+        Assert.Equal("A stored policy version is unreadable.", error.Message);
     }
 }
