@@ -38,6 +38,7 @@ public sealed class BearerHeaderTests(RedisServer redis) : FilestoreTest(redis)
     [InlineData("Basic b3BlcmF0b3I6c2VjcmV0")]
     [InlineData("Token {0}")]
     [InlineData("Bearer{0}")]
+    [InlineData("Token1 {0}")]
     public async Task A_header_that_is_not_a_bearer_token_is_401_invalid_and_says_so(string format)
     {
         using var response = await WhoAmIAsync(string.Format(System.Globalization.CultureInfo.InvariantCulture, format, FilestoreApp.OperatorToken));
@@ -74,5 +75,36 @@ public sealed class BearerHeaderTests(RedisServer redis) : FilestoreTest(redis)
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal("Forbidden", problem.GetProperty("title").GetString());
         Assert.Equal("curious-svc may not do this.", problem.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task Each_refusal_says_in_its_detail_what_was_wrong()
+    {
+        using var issue = await App.Operator().PostAsJsonAsync("/access/tokens", new { principal = "billing", lifetimeSeconds = 1 });
+        var issued = (await issue.Content.ReadFromJsonAsync<TokenResponse>())!;
+        using var revokedIssue = await App.Operator().PostAsJsonAsync("/access/tokens", new { principal = "revoked-svc" });
+        var revoked = (await revokedIssue.Content.ReadFromJsonAsync<TokenResponse>())!;
+        using (await App.Operator().PostAsJsonAsync("/access/tokens/revoke", new { tokenId = revoked.TokenId }))
+        {
+        }
+
+        App.Clock.Advance(TimeSpan.FromSeconds(1));
+
+        var answers = new Dictionary<string, HttpResponseMessage>
+        {
+            ["No bearer token was sent."] = await App.ClientWith(null).GetAsync("/access/whoami"),
+            ["The Authorization header is not a bearer token."] = await WhoAmIAsync("Basic b3BlcmF0b3I6c2VjcmV0"),
+            ["The token is not known."] = await App.ClientWith("fst_never-issued").GetAsync("/access/whoami"),
+            ["The token has expired; ask the operator for a new one."] = await App.ClientWith(issued.Token).GetAsync("/access/whoami"),
+            ["The token was revoked."] = await App.ClientWith(revoked.Token).GetAsync("/access/whoami"),
+        };
+
+        foreach (var (detail, response) in answers)
+        {
+            var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Equal((HttpStatusCode.Unauthorized, "Unauthorized", detail),
+                (response.StatusCode, problem.GetProperty("title").GetString(), problem.GetProperty("detail").GetString()));
+            response.Dispose();
+        }
     }
 }

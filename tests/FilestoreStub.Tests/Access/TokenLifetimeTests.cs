@@ -169,4 +169,15 @@ public sealed class TokenLifetimeTests
 
         Assert.Equal(TokenVerdict.Revoked, (await _tokens.VerifyAsync("operator-token-registered-twice-0123")).Verdict);
     }
+
+    [Fact]
+    public async Task A_token_registered_just_after_it_was_refused_is_accepted_at_once()
+    {
+        const string token = "operator-token-configured-late-0123456789";
+        Assert.Equal(TokenVerdict.Invalid, (await _tokens.VerifyAsync(token)).Verdict);
+
+        await _tokens.RegisterAsync(token, new Principal("operator", PrincipalKind.Operator));
+
+        Assert.Equal((TokenVerdict.Valid, new Principal("operator", PrincipalKind.Operator)), await _tokens.VerifyAsync(token));
+    }
 }

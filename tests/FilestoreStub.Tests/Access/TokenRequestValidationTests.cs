@@ -150,4 +150,33 @@ public sealed class TokenRequestValidationTests(RedisServer redis) : FilestoreTe
         Assert.Equal(1, revoked.GetProperty("revoked").GetInt32());
         Assert.Equal(0, unknown.GetProperty("revoked").GetInt32());
     }
+
+    [Fact]
+    public async Task An_issued_or_rotated_token_is_created_at_its_own_address()
+    {
+        using var issue = await App.Operator().PostAsJsonAsync("/access/tokens", new { principal = "billing" });
+        using var rotate = await App.Operator().PostAsJsonAsync("/access/tokens/rotate", new { principal = "billing" });
+
+        foreach (var response in new[] { issue, rotate })
+        {
+            var tokenId = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("tokenId").GetString();
+            Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+            Assert.Equal($"/access/tokens/{tokenId}", response.Headers.Location?.ToString());
+        }
+    }
+
+    [Fact]
+    public async Task Every_validation_error_of_the_token_routes_is_a_sentence_that_says_what_is_wanted()
+    {
+        var (_, issue) = await PostAsync("/access/tokens", new { principal = "Bad Name", kind = "root", lifetimeSeconds = 0 });
+        var (_, operatorKind) = await PostAsync("/access/tokens", new { principal = "operator", kind = "service" });
+        var (_, revoke) = await PostAsync("/access/tokens/revoke", new { });
+
+        var messages = new[] { issue, operatorKind, revoke }
+            .SelectMany(p => p.GetProperty("errors").EnumerateObject().Select(e => e.Value[0].GetString()!)).ToList();
+
+        Assert.Equal(5, messages.Count);
+        Assert.All(messages, m => Assert.Matches(@"^\S.{10,}\.$", m));
+        Assert.Contains("lifetimeSeconds must be from 1 to 31536000 (a year).", messages);
+    }
 }
