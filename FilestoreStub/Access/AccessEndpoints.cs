@@ -132,7 +132,8 @@ public static partial class AccessEndpoints
     private static TokenResponse ToResponse(IssuedToken issued) =>
         new(issued.Token, issued.TokenId, issued.Principal.Name, issued.Principal.Kind.ToString().ToLowerInvariant(), issued.ExpiresAt);
 
-    [GeneratedRegex("^[a-z][a-z0-9-]{1,62}$")]
+    // \z, not $: "$" also matches before a trailing newline, and "billing\n" is not a principal name.
+    [GeneratedRegex(@"^[a-z][a-z0-9-]{1,62}\z")]
     private static partial Regex PrincipalName();
 }
 

@@ -25,7 +25,8 @@ public sealed partial record ManagedPath
     {
         Root = root;
         Relative = relative;
-        FullPath = relative.Length == 0 ? root : Path.Combine(root, relative.Replace('/', Path.DirectorySeparatorChar));
+        // Never empty: Normalize refuses a path that names the root itself.
+        FullPath = Path.Combine(root, relative.Replace('/', Path.DirectorySeparatorChar));
     }
 
     /// <summary>The managed root, absolute and without a trailing separator.</summary>
@@ -133,9 +134,10 @@ public sealed partial record ManagedPath
                 continue;
             }
 
-            // Compatibility forms ("．．", "‥") become ".." under NFKC; some tools and file systems fold them.
+            // ".." in any spelling: compatibility forms ("．．", "‥") become ".." under NFKC, which some tools and file
+            // systems apply, and a fullwidth solidus folds to '/' ("．．／" is "../").
             var folded = segment.Normalize(NormalizationForm.FormKC);
-            if (segment == ".." || folded == ".." || folded.Split('/').Contains(".."))
+            if (folded.Split('/').Contains(".."))
             {
                 throw new PathRejectedException("parent-segment", "The path contains a '..' segment.");
             }
