@@ -31,7 +31,10 @@ public sealed partial class FeatureFolderTests
         // The check itself, on a made-up graph: Commands -> Cutover -> Watchers -> Commands.
         var graph = new Dictionary<string, HashSet<string>>
         {
-            ["Commands"] = ["Cutover"], ["Cutover"] = ["Watchers"], ["Watchers"] = ["Commands"], ["Paths"] = [],
+            ["Commands"] = ["Cutover"],
+            ["Cutover"] = ["Watchers"],
+            ["Watchers"] = ["Commands"],
+            ["Paths"] = [],
         };
 
         Assert.Equal("Commands -> Cutover -> Watchers -> Commands", CycleFrom("Commands", graph));

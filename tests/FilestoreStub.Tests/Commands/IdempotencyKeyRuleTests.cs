@@ -2,8 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using FilestoreStub.Changes;
 using FilestoreStub.Commands;
-using FilestoreStub.Cutover;
 using FilestoreStub.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -1,3 +1,4 @@
+using FilestoreStub.Changes;
 using FilestoreStub.Commands;
 using FilestoreStub.Events;
 using FilestoreStub.Paths;

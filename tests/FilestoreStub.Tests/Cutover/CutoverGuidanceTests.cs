@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using FilestoreStub.Changes;
 using FilestoreStub.Cutover;
 using FilestoreStub.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -96,12 +97,12 @@ public sealed class CutoverGuidanceTests(RedisServer redis) : FilestoreTest(redi
         await Steps.SeedAsync();
         var completed = (await seeder.LastAsync("staging", "billing"))!;
         // A run that stopped part-way leaves its report in another status.
-        await Redis.Db.StringSetAsync(FilestoreStub.Seeding.Seeder.RecordKey("staging", "billing"), JsonSerializer.Serialize(completed with { Status = "failed" }));
+        await Redis.Db.StringSetAsync(FilestoreStub.Seeding.Seeder.RecordKey("staging", "billing"), JsonSerializer.Serialize(completed with { Status = FilestoreStub.Seeding.SeedStatus.Failed }));
 
-        Assert.Equal("completed", completed.Status);
-        Assert.Equal("failed", (await seeder.LastAsync("staging", "billing"))?.Status);
+        Assert.Equal(FilestoreStub.Seeding.SeedStatus.Completed, completed.Status);
+        Assert.Equal(FilestoreStub.Seeding.SeedStatus.Failed, (await seeder.LastAsync("staging", "billing"))?.Status);
         var gates = await GatesTowardsAsync("shadow");
-        Assert.Equal((false, "The last seeding is 'failed'; run POST /envs/staging/services/billing/seed again."), gates["seeded"]);
+        Assert.Equal((false, "The last seeding stopped part-way; run POST /envs/staging/services/billing/seed again."), gates["seeded"]);
     }
 
     [Fact]

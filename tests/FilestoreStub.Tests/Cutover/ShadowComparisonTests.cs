@@ -1,8 +1,7 @@
-using FilestoreStub.Commands;
+using FilestoreStub.Changes;
 using FilestoreStub.Cutover;
 using FilestoreStub.Events;
 using FilestoreStub.Tests.Infrastructure;
-using FilestoreStub.Watchers;
 
 namespace FilestoreStub.Tests.Cutover;
 

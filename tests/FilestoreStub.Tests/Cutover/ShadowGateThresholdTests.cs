@@ -1,3 +1,4 @@
+using FilestoreStub.Changes;
 using FilestoreStub.Cutover;
 using FilestoreStub.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;

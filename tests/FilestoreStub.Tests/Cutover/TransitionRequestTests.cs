@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using FilestoreStub.Changes;
 using FilestoreStub.Cutover;
 using FilestoreStub.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;

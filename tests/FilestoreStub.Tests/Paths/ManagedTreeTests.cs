@@ -37,19 +37,19 @@ public sealed class ManagedTreeTests : IDisposable
     [Fact]
     public void The_work_folder_is_left_out_but_names_that_only_start_like_it_are_not()
     {
-        Write($"{ManagedTree.WorkFolder}/put-1.tmp");
-        Write($"{ManagedTree.WorkFolder}/nested/put-2.tmp");
-        Write($"{ManagedTree.WorkFolder}-old/kept.txt");
-        Write($"{ManagedTree.WorkFolder}x");
-        Write($"reports/{ManagedTree.WorkFolder}/kept.txt");
+        Write($"{ManagedTree.ReservedFolder}/put-1.tmp");
+        Write($"{ManagedTree.ReservedFolder}/nested/put-2.tmp");
+        Write($"{ManagedTree.ReservedFolder}-old/kept.txt");
+        Write($"{ManagedTree.ReservedFolder}x");
+        Write($"reports/{ManagedTree.ReservedFolder}/kept.txt");
 
-        Assert.Equal([$"{ManagedTree.WorkFolder}-old/kept.txt", $"{ManagedTree.WorkFolder}x", $"reports/{ManagedTree.WorkFolder}/kept.txt"], Walk());
+        Assert.Equal([$"{ManagedTree.ReservedFolder}-old/kept.txt", $"{ManagedTree.ReservedFolder}x", $"reports/{ManagedTree.ReservedFolder}/kept.txt"], Walk());
     }
 
     [Fact]
     public void A_file_named_like_the_work_folder_at_the_top_is_left_out()
     {
-        Write(ManagedTree.WorkFolder);
+        Write(ManagedTree.ReservedFolder);
         Write("kept.txt");
 
         Assert.Equal(["kept.txt"], Walk());

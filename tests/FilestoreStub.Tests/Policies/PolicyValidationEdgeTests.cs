@@ -1,4 +1,4 @@
-using FilestoreStub.Commands;
+using FilestoreStub.Changes;
 using FilestoreStub.Policies;
 
 namespace FilestoreStub.Tests.Policies;
