@@ -270,6 +270,8 @@ public sealed class WorkerTests(RedisServer redis) : QueueTest(redis)
         }, Workers.Fast with { LockDuration = lockDuration, StalledInterval = TimeSpan.FromSeconds(5) }, log);
         await started.Task.WaitAsync(TimeSpan.FromSeconds(20));
         var held = Stopwatch.StartNew();
+        // The lock holds the worker's own token, so no other worker's finish or renewal can pass for its own.
+        Assert.Matches("^[0-9a-f]{32}$", (string?)await Redis.Db.StringGetAsync(keys.Lock(added.JobId)));
 
         var renewals = 0;
         var lastTtl = lockDuration;
