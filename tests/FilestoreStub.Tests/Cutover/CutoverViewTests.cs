@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using FilestoreStub.Cutover;
+using FilestoreStub.Changes;
 using FilestoreStub.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
