@@ -5,7 +5,8 @@ namespace BullMq.Tests.Encoding;
 public sealed class ScoreAndBackoffPropertyTests
 {
     // Due times up to the year 2100 in ms; scores must stay exact in a double (below 2^53).
-    private static readonly Gen<long> DueAt = Gen.Long[0, 4_102_444_800_000];
+    // A score is a double: due x 4096 + sequence is exact up to 2^53, so due times up to 2039 (as in BullMQ itself).
+    private static readonly Gen<long> DueAt = Gen.Long[0, (1L << 53) / Scores.DelayedSequenceSpan - 1];
     private static readonly Gen<long> Sequence = Gen.Long[0, Scores.DelayedSequenceSpan - 1];
 
     [Fact]
