@@ -42,7 +42,7 @@ app.MapApiReference();
 app.MapAccessEndpoints();
 app.MapPolicyEndpoints();
 app.MapCutoverEndpoints();
-app.MapCommandEndpoints();
+app.MapCommandEndpoints().WithInjectedFaults();
 app.MapSeedingEndpoints();
 app.MapWatcherEndpoints();
 app.MapFaultEndpoints();

@@ -5,11 +5,14 @@ namespace FilestoreStub.Commands;
 /// <summary>The commands API: <c>POST /envs/{env}/services/{service}/commands</c>, for service principals the policy grants.</summary>
 public static class CommandEndpoints
 {
-    public static IEndpointRouteBuilder MapCommandEndpoints(this IEndpointRouteBuilder app)
-    {
+    /// <summary>
+    /// Maps the endpoint behind its gate and its recording; what the caller adds to the returned builder (the drill
+    /// faults) runs between the recording and the pipeline, so it is counted like any other answer.
+    /// </summary>
+    public static RouteHandlerBuilder MapCommandEndpoints(this IEndpointRouteBuilder app) =>
         app.MapServiceGroup("/commands", "Commands")
             .RequireAuthorization()
-            .MapPost("/", (string env, string service, HttpContext context, CommandPipeline pipeline) => pipeline.RunAsync(env, service, context))
+            .MapPost("/", (CommandInput input, HttpContext context, CommandPipeline pipeline) => pipeline.RunAsync(input, context))
             .WithSummary("Run a file command")
             .WithDescription(
                 "put (content base64, or text), mkdir, move (to), delete on a path relative to the service's root. Needs an Idempotency-Key header; "
@@ -24,7 +27,7 @@ public static class CommandEndpoints
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
-        return app;
-    }
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .AddEndpointFilter<CommandGate>()
+            .AddEndpointFilter<CommandRecording>();
 }

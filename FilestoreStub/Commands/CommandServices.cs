@@ -1,6 +1,6 @@
 namespace FilestoreStub.Commands;
 
-/// <summary>The command path's services: file work, path locks, idempotency records, metrics and the pipeline.</summary>
+/// <summary>The command path's services: the policy check, idempotency keys, file work under path locks, metrics and the pipeline.</summary>
 public static class CommandServices
 {
     public static IHostApplicationBuilder AddCommands(this IHostApplicationBuilder builder)
@@ -9,6 +9,9 @@ public static class CommandServices
         builder.Services.AddSingleton<FileCommands>();
         builder.Services.AddSingleton<PathLocks>();
         builder.Services.AddSingleton<IdempotencyStore>();
+        builder.Services.AddSingleton<CommandIdempotency>();
+        builder.Services.AddSingleton<CommandAuthorisation>();
+        builder.Services.AddSingleton<CommandExecution>();
         builder.Services.AddSingleton<CommandMetrics>();
         builder.Services.AddSingleton<CommandPipeline>();
         return builder;

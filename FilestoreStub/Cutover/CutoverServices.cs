@@ -12,6 +12,7 @@ public static class CutoverServices
         builder.Services.AddSingleton<IServiceModes>(sp => sp.GetRequiredService<CutoverStore>());
         builder.Services.LoadAtStart(sp => sp.GetRequiredService<CutoverStore>().LoadAsync());
         builder.Services.AddSingleton<ShadowLedger>();
+        builder.Services.AddSingleton<IShadowRecorder>(sp => sp.GetRequiredService<ShadowLedger>());
         builder.Services.AddSingleton<IDriftObserver, ShadowDriftComparison>();
         builder.Services.AddSingleton<CutoverGates>();
         builder.Services.AddSingleton<CutoverService>();

@@ -21,15 +21,12 @@ public sealed record ShadowStats(long Success, long Failed, long Rejected, long 
     public double? PlanMatchRate => Matched + Mismatched + Unplanned == 0 ? null : (double)Matched / (Matched + Mismatched + Unplanned);
 }
 
-/// <summary>A shadow plan as recorded: what the command would have changed.</summary>
-public sealed record ShadowPlan(string CommandId, string Command, string Principal, string CorrelationId, PlannedChange Change, DateTimeOffset At);
-
 /// <summary>
 /// What shadow mode learns, in Redis: counters per outcome, the recent plans (a capped stream), and the plan
 /// waiting per path. While the service still writes to disk itself, its watcher's drift is compared with the plan
 /// for the same path: that comparison is the "plan vs what actually happened" SLI the promotion to managed checks.
 /// </summary>
-public sealed class ShadowLedger(IConnectionMultiplexer redis)
+public sealed class ShadowLedger(IConnectionMultiplexer redis) : IShadowRecorder
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -41,7 +38,6 @@ public sealed class ShadowLedger(IConnectionMultiplexer redis)
 
     private static RedisKey PendingKey(string env, string service) => Prefix(env, service) + ":pending";
 
-    /// <summary>Counts a shadow command; a planned one is also recorded and awaits comparison with the disk.</summary>
     public async Task RecordAsync(string env, string service, string outcome, ShadowPlan? plan)
     {
         var batch = redis.GetDatabase().CreateBatch();

@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using BullMq;
+using StackExchange.Redis;
 
 namespace FilestoreStub.Events;
 
@@ -84,6 +85,10 @@ public sealed class EventPublisher
     /// <summary>Whether publishing of the service's events is paused (an operator or a rollback stopped it).</summary>
     public ValueTask<bool> IsPausedAsync(string env, string service) => _switch.IsPausedAsync(env, service);
 
-    /// <summary>True for the failures that mean "not now": the event was published nowhere and can be tried again later.</summary>
-    public static bool IsUnavailable(Exception e) => e is QueueUnavailableException or QueueDrainingException or PublishingPausedException;
+    /// <summary>
+    /// True for the failures that mean "not now": the event can be published again later, and its id makes a second
+    /// publish harmless if a timed-out first one did reach the queues. Redis failing under the publishing switch counts too.
+    /// </summary>
+    public static bool IsUnavailable(Exception e) =>
+        e is QueueUnavailableException or QueueDrainingException or PublishingPausedException or RedisConnectionException or RedisTimeoutException;
 }

@@ -27,6 +27,7 @@ public static class EventQueues
         builder.Services.AddSingleton<EventSequence>();
         builder.Services.AddSingleton<EventPublisher>();
         builder.Services.AddSingleton<EventOutbox>();
+        builder.Services.AddSingleton<EventDelivery>();
         builder.Services.AddSingleton<EventReplay>();
         builder.Services.AddSingleton<OutboxRelay>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<OutboxRelay>());

@@ -68,4 +68,8 @@ public static class FaultEndpoints
 
         return errors;
     }
+
+    /// <summary>Puts the drill faults (<see cref="InjectedFaults"/>) on an endpoint that takes a command.</summary>
+    public static TBuilder WithInjectedFaults<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
+        builder.AddEndpointFilter<TBuilder, InjectedFaults>();
 }

@@ -26,7 +26,7 @@ public sealed class WatcherOptions
 /// Changes made by Filestore's own commands are announced first (<see cref="Expect"/>) and are not drift; during
 /// shadow mode every drift is also compared with the shadow plan for its path (by the <see cref="IDriftObserver"/>).
 /// </summary>
-public sealed class DriftWatchers : BackgroundService
+public sealed class DriftWatchers : BackgroundService, IExpectedChanges
 {
     private static readonly TimeSpan Settle = TimeSpan.FromMilliseconds(200);
     private readonly ManagedRoots _roots;
@@ -55,10 +55,6 @@ public sealed class DriftWatchers : BackgroundService
 
     public bool IsRunning(string env, string service) => _running.ContainsKey((env, service));
 
-    /// <summary>
-    /// Announces changes Filestore is about to make under a root, before it makes them, so the watcher does not
-    /// report them as drift. An announced change that does not happen (the command failed) is withdrawn.
-    /// </summary>
     public void Expect(string env, string service, IReadOnlyList<ExpectedChange> changes)
     {
         if (_running.TryGetValue((env, service), out var running))

@@ -1,3 +1,5 @@
+using FilestoreStub.Changes;
+
 namespace FilestoreStub.Watchers;
 
 /// <summary>The drift watchers (started with the stub) and the watcher probe.</summary>
@@ -7,6 +9,7 @@ public static class WatcherServices
     {
         builder.AddValidatedSettings<WatcherOptions>(WatcherOptions.SectionName);
         builder.Services.AddSingleton<DriftWatchers>();
+        builder.Services.AddSingleton<IExpectedChanges>(sp => sp.GetRequiredService<DriftWatchers>());
         builder.Services.AddSingleton<WatcherProbe>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DriftWatchers>());
         return builder;

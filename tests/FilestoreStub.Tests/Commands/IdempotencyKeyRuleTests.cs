@@ -21,7 +21,7 @@ public sealed class IdempotencyKeyRuleTests(RedisServer redis) : FilestoreTest(r
     private async Task<HttpResponseMessage> SendAsync(HttpClient client, string json, string key)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, $"{Steps.Route}/commands") { Content = new StringContent(json, Encoding.UTF8, "application/json") };
-        request.Headers.TryAddWithoutValidation(CommandPipeline.IdempotencyHeader, key);
+        request.Headers.TryAddWithoutValidation(CommandIdempotency.Header, key);
         return await client.SendAsync(request);
     }
 
@@ -62,8 +62,8 @@ public sealed class IdempotencyKeyRuleTests(RedisServer redis) : FilestoreTest(r
         using var first = await SendAsync(client, json, "shadow-once");
         using var retry = await SendAsync(client, json, "shadow-once");
 
-        Assert.False(first.Headers.Contains(CommandPipeline.ReplayedHeader));
-        Assert.Equal("true", retry.Headers.GetValues(CommandPipeline.ReplayedHeader).Single());
+        Assert.False(first.Headers.Contains(ReplayedAnswer.Header));
+        Assert.Equal("true", retry.Headers.GetValues(ReplayedAnswer.Header).Single());
         Assert.Equal(await first.Content.ReadAsStringAsync(), await retry.Content.ReadAsStringAsync());
         var shadow = (await Steps.StateAsync()).GetProperty("shadow");
         Assert.Equal(1, shadow.GetProperty("success").GetInt64());

@@ -47,7 +47,7 @@ public sealed class IdempotencyTests(RedisServer redis) : FilestoreTest(redis)
 
         Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK), (finished.StatusCode, after.StatusCode));
         Assert.Equal(await finished.Content.ReadAsStringAsync(), await after.Content.ReadAsStringAsync());
-        Assert.Equal("true", after.Headers.GetValues(CommandPipeline.ReplayedHeader).Single());
+        Assert.Equal("true", after.Headers.GetValues(ReplayedAnswer.Header).Single());
         Assert.Single(await CommandEventsAsync(Redis));
     }
 
@@ -74,7 +74,7 @@ public sealed class IdempotencyTests(RedisServer redis) : FilestoreTest(redis)
         using var batchRetry = await steps.CommandAsync(batch, body, key: "shared-key");
 
         Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK], new[] { fromBilling.StatusCode, fromBatch.StatusCode, batchRetry.StatusCode });
-        Assert.False(fromBatch.Headers.Contains(CommandPipeline.ReplayedHeader));
+        Assert.False(fromBatch.Headers.Contains(ReplayedAnswer.Header));
         var (billingAnswer, batchAnswer) = (await fromBilling.Content.ReadFromJsonAsync<JsonElement>(), await fromBatch.Content.ReadFromJsonAsync<JsonElement>());
         // The second ran against the file the first wrote: it is a command of its own, not a copy of the first's answer.
         Assert.Equal(("created", "modified"),
@@ -84,7 +84,7 @@ public sealed class IdempotencyTests(RedisServer redis) : FilestoreTest(redis)
             (await CommandEventsAsync(Redis)).Select(e => e.CommandId));
         // Each principal's key replays that principal's answer.
         Assert.Equal(await fromBatch.Content.ReadAsStringAsync(), await batchRetry.Content.ReadAsStringAsync());
-        Assert.Equal("true", batchRetry.Headers.GetValues(CommandPipeline.ReplayedHeader).Single());
+        Assert.Equal("true", batchRetry.Headers.GetValues(ReplayedAnswer.Header).Single());
     }
 
     [Fact]
@@ -115,10 +115,10 @@ public sealed class IdempotencyTests(RedisServer redis) : FilestoreTest(redis)
             using var again = await steps.CommandAsync(client, body, key: "outage-1");
 
             Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
-            Assert.False(retry.Headers.Contains(CommandPipeline.ReplayedHeader));
+            Assert.False(retry.Headers.Contains(ReplayedAnswer.Header));
             Assert.Equal("written once", File.ReadAllText(Path.Combine(steps.Root, "during-outage.txt")));
             Assert.Equal(await retry.Content.ReadAsStringAsync(), await again.Content.ReadAsStringAsync());
-            Assert.Equal("true", again.Headers.GetValues(CommandPipeline.ReplayedHeader).Single());
+            Assert.Equal("true", again.Headers.GetValues(ReplayedAnswer.Header).Single());
             foreach (var queue in EventQueues.All)
             {
                 Assert.Single(await QueuedEvents.WaitingAsync(isolated, queue), e => e.Source == EventSources.Command);

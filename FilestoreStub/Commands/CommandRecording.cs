@@ -1,0 +1,49 @@
+using System.Diagnostics;
+using FilestoreStub.Changes;
+
+namespace FilestoreStub.Commands;
+
+/// <summary>
+/// Records every command the gate admitted, whatever answered it (the pipeline, or a drill fault on the way):
+/// settles its idempotency key, counts it in the shadow ledger in <c>shadow</c> mode, in
+/// <c>filestore_commands_total</c> and <c>filestore_command_duration_seconds</c>, and logs it under its correlation id.
+/// </summary>
+public sealed class CommandRecording(IShadowRecorder shadow, CommandMetrics metrics, ILogger<CommandRecording> logger) : IEndpointFilter
+{
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var scope = CommandScope.Of(context.HttpContext);
+        using var logScope = logger.BeginScope(new Dictionary<string, object>
+        {
+            ["CorrelationId"] = scope.CorrelationId, ["Env"] = scope.Env, ["Service"] = scope.Service,
+        });
+        var started = Stopwatch.GetTimestamp();
+        var answer = (CommandAnswer)(await next(context))!;
+        var outcome = CommandOutcomes.Of(answer.Status);
+        await Task.WhenAll(
+            answer.Settle?.Invoke() ?? Task.CompletedTask,
+            scope.Mode == CutoverModes.Shadow && !answer.IsReplay ? shadow.RecordAsync(scope.Env, scope.Service, outcome, answer.Plan) : Task.CompletedTask);
+        metrics.Record(scope.Env, scope.Service, answer.Command, outcome, scope.Mode, Stopwatch.GetElapsedTime(started));
+
+        // Failures are what an on-call engineer searches for by correlation id, so they are logged at the default level.
+        if (answer.Status >= StatusCodes.Status500InternalServerError)
+        {
+            CommandLog.Failed(logger, answer.Command, answer.Status, scope.Mode, scope.Principal.Name);
+        }
+        else
+        {
+            CommandLog.Answered(logger, answer.Command, answer.Status, scope.Mode, scope.Principal.Name);
+        }
+
+        return answer;
+    }
+}
+
+internal static partial class CommandLog
+{
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Command {Command} answered {Status} in {Mode} mode for {Principal}")]
+    public static partial void Answered(ILogger logger, string command, int status, string mode, string principal);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Command {Command} failed with {Status} in {Mode} mode for {Principal}")]
+    public static partial void Failed(ILogger logger, string command, int status, string mode, string principal);
+}
