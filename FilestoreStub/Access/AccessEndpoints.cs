@@ -1,50 +1,13 @@
-using System.ComponentModel.DataAnnotations;
 using System.Text.RegularExpressions;
-using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace FilestoreStub.Access;
-
-public sealed class AccessOptions
-{
-    public const string SectionName = "Filestore";
-
-    /// <summary>The operator's bootstrap token; the AppHost generates it and lists it in endpoints.json.</summary>
-    [Required]
-    [MinLength(24, ErrorMessage = "Filestore:OperatorToken must be at least 24 characters.")]
-    public string OperatorToken { get; set; } = string.Empty;
-}
-
-public sealed record IssueTokenRequest(string? Principal, string? Kind, long? LifetimeSeconds);
-
-public sealed record RotateTokenRequest(string? Principal, string? Kind, long? GraceSeconds, long? LifetimeSeconds);
-
-public sealed record RevokeTokenRequest(string? Principal, string? TokenId);
-
-public sealed record TokenResponse(string Token, string TokenId, string Principal, string Kind, DateTimeOffset? ExpiresAt, DateTimeOffset? PreviousTokensValidUntil = null);
-
-public sealed record RevokeResponse(int Revoked);
-
-public sealed record WhoAmIResponse(string Principal, string Kind);
 
 /// <summary>Tokens: issue, rotate with a grace period, revoke; and who the caller is. Admin routes need the operator.</summary>
 public static partial class AccessEndpoints
 {
     public const string OperatorPolicy = "operator";
     private static readonly TimeSpan DefaultGrace = TimeSpan.FromMinutes(5);
-
-    public static IHostApplicationBuilder AddAccess(this IHostApplicationBuilder builder)
-    {
-        builder.AddValidatedSettings<AccessOptions>(AccessOptions.SectionName);
-        builder.Services.AddSingleton<TokenStore>();
-        builder.Services.AddSingleton<AuthMetrics>();
-        builder.Services.AddAuthentication(BearerAuthenticationHandler.SchemeName)
-            .AddScheme<AuthenticationSchemeOptions, BearerAuthenticationHandler>(BearerAuthenticationHandler.SchemeName, null);
-        builder.Services.AddAuthorizationBuilder()
-            .AddPolicy(OperatorPolicy, policy => policy.RequireClaim(BearerAuthenticationHandler.KindClaim, nameof(PrincipalKind.Operator)));
-        builder.Services.AddHostedService<OperatorBootstrap>();
-        return builder;
-    }
 
     public static IEndpointRouteBuilder MapAccessEndpoints(this IEndpointRouteBuilder app)
     {
@@ -135,13 +98,4 @@ public static partial class AccessEndpoints
     // \z, not $: "$" also matches before a trailing newline, and "billing\n" is not a principal name.
     [GeneratedRegex(@"^[a-z][a-z0-9-]{1,62}\z")]
     private static partial Regex PrincipalName();
-}
-
-/// <summary>Registers the configured operator token at start, so the operator can always get in.</summary>
-internal sealed class OperatorBootstrap(TokenStore tokens, Microsoft.Extensions.Options.IOptions<AccessOptions> options) : IHostedService
-{
-    public Task StartAsync(CancellationToken cancellationToken) =>
-        tokens.RegisterAsync(options.Value.OperatorToken, new Principal(Principal.OperatorName, PrincipalKind.Operator));
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -1,32 +1,26 @@
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.Extensions.Caching.Memory;
 using StackExchange.Redis;
 
 namespace FilestoreStub.Access;
 
-/// <summary>How a presented token was judged.</summary>
-public enum TokenVerdict
-{
-    Valid,
-    Invalid,
-    Expired,
-    Revoked,
-}
-
-/// <summary>A token as issued: the secret is shown once and never stored.</summary>
-public sealed record IssuedToken(string Token, string TokenId, Principal Principal, DateTimeOffset? ExpiresAt);
-
 /// <summary>
 /// Bearer tokens per principal, in Redis so they survive restarts. Only a SHA-256 of each token is stored. Rotation
 /// issues a new token and lets the old ones live for a grace period; revocation ends them at once.
-/// Every request presents a token, so what Redis says of one is <see cref="Remembered{TValue}"/> for a moment.
+/// Every request presents a token, so what Redis says of one is kept for a moment (<see cref="RecentReads"/>), for at
+/// most <see cref="RecentCapacity"/> tokens: a flood of made-up tokens cannot grow the process.
 /// </summary>
-public sealed class TokenStore(IConnectionMultiplexer redis, TimeProvider time)
+public sealed class TokenStore(IConnectionMultiplexer redis, TimeProvider time) : IDisposable
 {
+    public const int RecentCapacity = 10_000;
     private const string Prefix = "filestore:access:";
 
     // Per token id: its stored principal, kind, expiresAt and revokedAt.
-    private readonly Remembered<RedisValue[]> _recent = new();
+    private readonly MemoryCache _recent = RecentReads.Create(RecentCapacity);
+
+    /// <summary>How many token judgements are kept right now.</summary>
+    public int RecentCount => _recent.Count;
 
     private static RedisKey TokenKey(string tokenId) => $"{Prefix}token:{tokenId}";
 
@@ -60,7 +54,7 @@ public sealed class TokenStore(IConnectionMultiplexer redis, TimeProvider time)
         ]);
         _ = transaction.SetAddAsync(PrincipalKey(principal.Name), id);
         await transaction.ExecuteAsync();
-        _recent.Forget(id);
+        _recent.Remove(id);
         return new IssuedToken(token, id, principal, expiresAt);
     }
 
@@ -83,7 +77,7 @@ public sealed class TokenStore(IConnectionMultiplexer redis, TimeProvider time)
             }
 
             await db.HashSetAsync(TokenKey(id!), "expiresAt", graceEnd);
-            _recent.Forget((string)id!);
+            _recent.Remove((string)id!);
             limited++;
         }
 
@@ -113,7 +107,7 @@ public sealed class TokenStore(IConnectionMultiplexer redis, TimeProvider time)
         var key = TokenKey(tokenId);
         var revoked = await db.KeyExistsAsync(key)
                       && await db.HashSetAsync(key, "revokedAt", time.GetUtcNow().ToUnixTimeMilliseconds(), When.NotExists);
-        _recent.Forget(tokenId);
+        _recent.Remove(tokenId);
         return revoked;
     }
 
@@ -138,13 +132,13 @@ public sealed class TokenStore(IConnectionMultiplexer redis, TimeProvider time)
     public async Task<(TokenVerdict Verdict, Principal? Principal)> VerifyAsync(string token)
     {
         var id = TokenId(token);
-        if (!_recent.TryGet(id, out var fields))
+        if (!_recent.TryGetValue(id, out RedisValue[]? fields))
         {
             fields = await redis.GetDatabase().HashGetAsync(TokenKey(id), ["principal", "kind", "expiresAt", "revokedAt"]);
-            _recent.Set(id, fields);
+            _recent.Remember(id, fields);
         }
 
-        if (fields[0].IsNull || !Enum.TryParse<PrincipalKind>(fields[1], out var kind))
+        if (fields![0].IsNull || !Enum.TryParse<PrincipalKind>(fields[1], out var kind))
         {
             return (TokenVerdict.Invalid, null);
         }
@@ -169,4 +163,6 @@ public sealed class TokenStore(IConnectionMultiplexer redis, TimeProvider time)
 
     private static string Base64Url(byte[] bytes) =>
         Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    public void Dispose() => _recent.Dispose();
 }

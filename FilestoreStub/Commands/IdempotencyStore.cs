@@ -5,24 +5,6 @@ using StackExchange.Redis;
 
 namespace FilestoreStub.Commands;
 
-/// <summary>What a claim on an idempotency key found.</summary>
-public enum ClaimVerdict
-{
-    /// <summary>The key is new: run the command.</summary>
-    Claimed,
-
-    /// <summary>The command already ran: answer what it answered.</summary>
-    Replay,
-
-    /// <summary>The key was used for a different request.</summary>
-    Mismatch,
-
-    /// <summary>The same request is running right now.</summary>
-    InProgress,
-}
-
-public sealed record Claim(ClaimVerdict Verdict, int Status = 0, string? Response = null);
-
 /// <summary>
 /// Idempotency keys in Redis, per environment, service and principal: the first request with a key claims it, and a
 /// successful answer is kept for a day and replayed byte for byte to every retry. A key sent again with a different

@@ -7,19 +7,6 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace FilestoreStub.Cutover;
 
-public sealed record TransitionRequest(string? To, int? DrainDeadlineSeconds);
-
-public sealed record ApprovalRequest(string? Note);
-
-public sealed record NextTransition(string To, bool Ready, IReadOnlyList<Gate> Gates);
-
-/// <summary>Everything an operator checks before a transition: where the service is and what each next step still needs.</summary>
-public sealed record CutoverView(
-    string Env, string Service, string Mode, DateTimeOffset? Since, Approval? Approval, bool WatcherEnabled, bool PublishingPaused,
-    ShadowStats? Shadow, IReadOnlyList<NextTransition> Next);
-
-public sealed record PublishingState(string Env, string Service, bool Enabled);
-
 /// <summary>The cutover state machine over HTTP, its audit trail, the shadow record, and the publishing switch. Operator only.</summary>
 public static class CutoverEndpoints
 {

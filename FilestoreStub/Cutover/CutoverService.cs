@@ -10,20 +10,6 @@ using Microsoft.Extensions.Options;
 
 namespace FilestoreStub.Cutover;
 
-/// <summary>One step of a rollback and how it went: <c>done</c>, <c>failed</c>, or <c>skipped</c> after a failure.</summary>
-public sealed record RollbackStep(string Name, string Outcome, string Detail);
-
-/// <summary>
-/// What a transition request came to. <see cref="Outcome"/> is <c>switched</c>, <c>refused</c> (gates failed),
-/// <c>failed</c> (a rollback step failed; the mode stayed), <c>not-allowed</c> (no such transition) or
-/// <c>conflict</c> (the mode changed meanwhile).
-/// </summary>
-public sealed record TransitionOutcome(
-    string Outcome, string From, string To, IReadOnlyList<Gate> Gates, IReadOnlyList<RollbackStep> Steps, AuditEntry? Audit)
-{
-    public IEnumerable<Gate> FailedGates => Gates.Where(g => !g.Passed);
-}
-
 /// <summary>
 /// The cutover state machine: <c>manual -> shadow -> managed</c> through their gates, <c>shadow -> manual</c> to
 /// abandon a shadow run, and the rollback <c>managed -> manual</c> that disables the watcher, stops publishing,

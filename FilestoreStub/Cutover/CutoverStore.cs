@@ -7,17 +7,6 @@ using StackExchange.Redis;
 
 namespace FilestoreStub.Cutover;
 
-/// <summary>An operator's recorded go-ahead for <c>shadow -> managed</c>.</summary>
-public sealed record Approval(string By, DateTimeOffset At, string? Note);
-
-/// <summary>Where a service stands in an environment.</summary>
-public sealed record CutoverState(string Env, string Service, string Mode, DateTimeOffset? Since, Approval? Approval);
-
-/// <summary>One line of the audit trail: a transition that was made, refused, or failed part-way.</summary>
-public sealed record AuditEntry(
-    string Id, DateTimeOffset At, string By, string From, string To, string Outcome,
-    IReadOnlyList<Gate> Gates, IReadOnlyList<RollbackStep> Steps, string CorrelationId);
-
 /// <summary>
 /// The cutover mode and approval of every service per environment, and their audit stream, in Redis (hash
 /// <c>filestore:cutover:&lt;env&gt;:&lt;service&gt;</c>, stream <c>…:audit</c>). Modes are read on every command, so

@@ -4,30 +4,6 @@ using FilestoreStub.Roots;
 
 namespace FilestoreStub.Events;
 
-/// <summary>What a replay did (or, in a dry run, would do) to one queue.</summary>
-public sealed record ReplayCounts(long Replayed, long AlreadyPresent);
-
-/// <summary>
-/// What a replay did: <see cref="Lines"/> event lines read (blank lines not counted), how many jobs were added again
-/// and how many were still in their queue, in all and per queue (both event queues always listed).
-/// </summary>
-public sealed record ReplayReport(int Lines, long Replayed, long AlreadyPresent, bool DryRun, IReadOnlyDictionary<string, ReplayCounts> Queues);
-
-/// <summary>One line of a rollback export, checked: the job to add back to its own queue.</summary>
-/// <param name="Number">The line's number in the file (1 for the first, blank lines counted), for messages.</param>
-/// <param name="Queue">The queue the job was exported from, and goes back to.</param>
-/// <param name="Name">The job's name, as exported.</param>
-/// <param name="DataJson">The job's data, as exported (the event's JSON).</param>
-/// <param name="Event">The event that data holds.</param>
-public sealed record ReplayLine(int Number, string Queue, string Name, string DataJson, FilestoreEvent Event);
-
-/// <summary>A replay stopped part-way because the queues refused a job; <see cref="SoFar"/> counts what was done before.</summary>
-public sealed class ReplayInterruptedException(ReplayReport soFar, int line, Exception inner)
-    : Exception($"The replay stopped at line {line}: {inner.Message}", inner)
-{
-    public ReplayReport SoFar { get; } = soFar;
-}
-
 /// <summary>
 /// Replays a rollback export (the JSON lines <see cref="QueueDrain"/> writes: queue, id, state, name, data, opts,
 /// timestamp, attemptsMade, failedReason): each line's event goes back to its own queue only, as the job it was (same

@@ -4,27 +4,6 @@ using System.Text.Json.Serialization;
 
 namespace FilestoreStub.Events;
 
-/// <summary>Where a change came from.</summary>
-public static class EventSources
-{
-    public const string Command = "command";
-    public const string Drift = "drift";
-    public const string Seed = "seed";
-}
-
-/// <summary>What happened to a path. Drift uses the four kinds of the metric contract (docs/metrics.md, The contract); commands and seeding add theirs.</summary>
-public static class EventKinds
-{
-    public const string Created = "created";
-    public const string Modified = "modified";
-    public const string Deleted = "deleted";
-    public const string Renamed = "renamed";
-    public const string DirectoryCreated = "directory-created";
-    public const string DirectoryRenamed = "directory-renamed";
-    public const string DirectoryDeleted = "directory-deleted";
-    public const string Seeded = "seeded";
-}
-
 /// <summary>
 /// One change to a managed path, as both consumers receive it. <see cref="EventId"/> is also the BullMQ job id, so
 /// publishing the same event twice adds nothing; <see cref="OccurredAt"/> (ms) is when the change was accepted or

@@ -3,10 +3,6 @@ using StackExchange.Redis;
 
 namespace FilestoreStub.Events;
 
-/// <summary>Events of a service are not being published (an operator paused them, or a rollback stopped them).</summary>
-public sealed class PublishingPausedException(string env, string service)
-    : Exception($"Publishing of {service} in {env} is paused; resume it with PUT /envs/{env}/services/{service}/publishing.");
-
 /// <summary>
 /// Whether the events of a service are published, per environment, kept in Redis so a restart keeps a rollback's
 /// "stop publishing". While paused, nothing of the service is published: commands and seeding are refused and

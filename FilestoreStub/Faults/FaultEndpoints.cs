@@ -4,10 +4,6 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace FilestoreStub.Faults;
 
-public sealed record DriftStormRequest(string? Env, string? Service, int? ChangesPerSecond);
-
-public sealed record FaultRequest(double? CommandFailureRate, int? AddedLatencyMs, DriftStormRequest? DriftStorm);
-
 /// <summary>Drill faults: read, set (replacing all), clear. Operator only.</summary>
 public static class FaultEndpoints
 {

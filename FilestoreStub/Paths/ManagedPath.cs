@@ -4,12 +4,6 @@ using System.Text.RegularExpressions;
 
 namespace FilestoreStub.Paths;
 
-/// <summary>Why a path was refused; the code is stable (it becomes the problem details' <c>reason</c>).</summary>
-public sealed class PathRejectedException(string reason, string detail) : Exception(detail)
-{
-    public string Reason { get; } = reason;
-}
-
 /// <summary>
 /// A path relative to a service's managed root, normalised and proven to stay inside it. Paths are the main attack
 /// surface of Filestore, so the rules refuse rather than repair anything ambiguous: no <c>..</c> in any spelling, no

@@ -3,12 +3,6 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace FilestoreStub.Policies;
 
-public sealed record PolicyRequest(IReadOnlyList<PolicyRule>? Rules, int? ExpectedVersion);
-
-public sealed record PolicyCheck(bool Valid, IDictionary<string, string[]> Errors, PolicyDiff? Changes, int CurrentVersion);
-
-public sealed record RollbackRequest(int? Version);
-
 /// <summary>IAM policies per environment: read, validate with a dry-run diff, apply, list versions, roll back. Operator only.</summary>
 public static class PolicyEndpoints
 {

@@ -1,38 +1,32 @@
 using System.Text.Json;
+using Microsoft.Extensions.Caching.Memory;
 using StackExchange.Redis;
 
 namespace FilestoreStub.Policies;
-
-/// <summary>Thrown when a policy was applied by someone else since the caller read it.</summary>
-public sealed class PolicyConflictException(int expected, int current)
-    : Exception($"The policy is at version {current}, not {expected}; read it again and retry.")
-{
-    public int Current { get; } = current;
-}
 
 /// <summary>
 /// Versioned IAM policies per environment, in Redis: every apply (and every rollback) appends a new version, so the
 /// history is never rewritten. Version 0 is the empty policy that allows nothing.
 /// </summary>
-public sealed class PolicyStore(IConnectionMultiplexer redis, TimeProvider time)
+public sealed class PolicyStore(IConnectionMultiplexer redis, TimeProvider time) : IDisposable
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    // Every command is checked against the current policy of its environment.
-    private readonly Remembered<PolicyVersion> _current = new();
+    // Every command is checked against the current policy of its environment (one entry per environment asked for).
+    private readonly MemoryCache _current = RecentReads.Create(1_000);
 
     private static RedisKey VersionsKey(string env) => $"filestore:policy:{env}:versions";
 
     public async Task<PolicyVersion> CurrentAsync(string env)
     {
-        if (_current.TryGet(env, out var known))
+        if (_current.TryGetValue(env, out PolicyVersion? known))
         {
-            return known;
+            return known!;
         }
 
         var last = await redis.GetDatabase().ListGetByIndexAsync(VersionsKey(env), -1);
         var policy = last.IsNull ? Empty : Deserialize(last!);
-        _current.Set(env, policy);
+        _current.Remember(env, policy);
         return policy;
     }
 
@@ -71,7 +65,7 @@ public sealed class PolicyStore(IConnectionMultiplexer redis, TimeProvider time)
             _ = transaction.ListRightPushAsync(key, JsonSerializer.Serialize(next, Json));
             if (await transaction.ExecuteAsync())
             {
-                _current.Forget(env);
+                _current.Remove(env);
                 return next;
             }
         }
@@ -90,4 +84,6 @@ public sealed class PolicyStore(IConnectionMultiplexer redis, TimeProvider time)
 
     private static PolicyVersion Deserialize(string json) =>
         JsonSerializer.Deserialize<PolicyVersion>(json, Json) ?? throw new InvalidDataException("A stored policy version is unreadable.");
+
+    public void Dispose() => _current.Dispose();
 }

@@ -2,18 +2,6 @@ using StackExchange.Redis;
 
 namespace FilestoreStub.Queues;
 
-/// <summary>What was done to a queue: an operator's pause or resume, or a rollback's drain starting and finishing.</summary>
-public static class QueueActions
-{
-    public const string Paused = "paused";
-    public const string Resumed = "resumed";
-    public const string DrainStarted = "drain-started";
-    public const string DrainFinished = "drain-finished";
-}
-
-/// <summary>One line of the queue audit: who changed which queue, when, why, and the request that did it.</summary>
-public sealed record QueueAuditEntry(string Id, DateTimeOffset At, string By, string Queue, string Action, string? Reason, string CorrelationId);
-
 /// <summary>
 /// Every pause Filestore makes of an event queue, attributed, in the Redis stream <c>filestore:queues:audit</c> (capped
 /// like the cutover audit): operators' pauses and resumes, and the rollback drains (which pause a queue while they

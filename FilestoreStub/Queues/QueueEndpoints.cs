@@ -5,11 +5,6 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace FilestoreStub.Queues;
 
-public sealed record QueuePauseRequest(bool? Paused, string? Reason);
-
-/// <summary>An event queue as an operator checks it: paused or not, its jobs per state, how long the oldest ready job has waited.</summary>
-public sealed record QueueView(string Queue, bool Paused, IReadOnlyDictionary<string, long> Counts, double OldestWaitingAgeSeconds);
-
 /// <summary>
 /// The two event queues: their state, pausing and resuming them with BullMQ's semantics (workers stop taking jobs;
 /// producers still add), and the audit of who did either and why. Operator only.
@@ -17,7 +12,6 @@ public sealed record QueueView(string Queue, bool Paused, IReadOnlyDictionary<st
 public static class QueueEndpoints
 {
     private const int MaxReasonLength = 500;
-
 
     public static IEndpointRouteBuilder MapQueueEndpoints(this IEndpointRouteBuilder app)
     {

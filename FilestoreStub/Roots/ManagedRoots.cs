@@ -1,40 +1,7 @@
-using System.ComponentModel.DataAnnotations;
-using System.Text.RegularExpressions;
 using FilestoreStub.Paths;
 using Microsoft.Extensions.Options;
 
 namespace FilestoreStub.Roots;
-
-public sealed partial class ManagedRootOptions : IValidatableObject
-{
-    public const string SectionName = "Filestore";
-
-    /// <summary>Where the managed roots live: <c>&lt;DataDirectory&gt;/&lt;env&gt;/&lt;service&gt;</c>. The AppHost points it into the sandbox state directory.</summary>
-    [Required]
-    public string DataDirectory { get; set; } = string.Empty;
-
-    /// <summary>The onboarded services; the sandbox starts with two that have files to migrate.</summary>
-    public List<string> Services { get; set; } = ["billing", "reports"];
-
-    /// <summary>Write a few sample files into empty roots at start, so a rehearsal has something to cut over.</summary>
-    public bool SeedSampleFiles { get; set; } = true;
-
-    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
-    {
-        if (Services.Count == 0)
-        {
-            yield return new ValidationResult("Filestore:Services needs at least one service.", [nameof(Services)]);
-        }
-
-        foreach (var service in Services.Where(s => !ServiceName().IsMatch(s)))
-        {
-            yield return new ValidationResult($"Filestore:Services has '{service}'; use 2 to 63 lowercase letters, digits or '-'.", [nameof(Services)]);
-        }
-    }
-
-    [GeneratedRegex("^[a-z][a-z0-9-]{1,62}$")]
-    private static partial Regex ServiceName();
-}
 
 /// <summary>The managed root of every onboarded service in every environment, and the way into one.</summary>
 public sealed class ManagedRoots(IOptions<ManagedRootOptions> options)
@@ -110,15 +77,4 @@ internal static partial class RootsLog
 {
     [LoggerMessage(Level = LogLevel.Information, Message = "Managed root of {Service} in {Env} was empty; wrote {Count} sample files into {Root}")]
     public static partial void Seeded(ILogger logger, string env, string service, string root, int count);
-}
-
-public static class ManagedRootExtensions
-{
-    public static IHostApplicationBuilder AddManagedRoots(this IHostApplicationBuilder builder)
-    {
-        builder.AddValidatedSettings<ManagedRootOptions>(ManagedRootOptions.SectionName);
-        builder.Services.AddSingleton<ManagedRoots>();
-        builder.Services.AddHostedService<RootPreparation>();
-        return builder;
-    }
 }

@@ -2,14 +2,6 @@ using FilestoreStub.Access;
 
 namespace FilestoreStub.Roots;
 
-/// <summary>The body that turns a per-service switch (its watcher, its publishing) on or off.</summary>
-public sealed record SwitchChange(bool? Enabled)
-{
-    /// <summary>The 400 for a body without <c>enabled</c>.</summary>
-    public static Microsoft.AspNetCore.Http.HttpResults.ValidationProblem Missing() =>
-        Problems.Invalid(new Dictionary<string, string[]> { ["enabled"] = ["enabled (true or false) is required."] });
-}
-
 /// <summary>The <c>/envs/{env}/services/{service}</c> routes: every one answers 404 for an unknown environment, then for an unknown service, first.</summary>
 public static class ServiceRoutes
 {

@@ -5,11 +5,6 @@ using StackExchange.Redis;
 
 namespace FilestoreStub.Seeding;
 
-/// <summary>The totals of one seeding run, kept in Redis as the service's seeding record.</summary>
-public sealed record SeedReport(
-    string Env, string Service, SeedStatus Status, int Files, int Published, int AlreadyPublished, int Skipped,
-    DateTimeOffset StartedAt, DateTimeOffset? FinishedAt, string CorrelationId);
-
 /// <summary>
 /// Scans a managed root and publishes one <c>seeded</c> event per file, so the consumers start with complete
 /// metadata. Idempotent: the event id derives from the path and the content hash, so seeding again publishes only

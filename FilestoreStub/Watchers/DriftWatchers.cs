@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.ComponentModel.DataAnnotations;
 using System.Diagnostics.Metrics;
 using FilestoreStub.Changes;
 using FilestoreStub.Events;
@@ -8,15 +7,6 @@ using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace FilestoreStub.Watchers;
-
-public sealed class WatcherOptions
-{
-    public const string SectionName = "Watchers";
-
-    /// <summary>How often a watcher rescans its whole root; notifications only make it look sooner.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
-    public TimeSpan ScanInterval { get; set; } = TimeSpan.FromSeconds(5);
-}
 
 /// <summary>
 /// The drift watchers of every managed root. A watcher takes a baseline when it is enabled (existing files are not

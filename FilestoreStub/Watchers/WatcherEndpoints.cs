@@ -4,8 +4,6 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace FilestoreStub.Watchers;
 
-public sealed record WatcherState(string Env, string Service, bool Enabled);
-
 /// <summary>Turning a root's drift watcher on and off, and proving it works with a probe file. Operator only.</summary>
 public static class WatcherEndpoints
 {

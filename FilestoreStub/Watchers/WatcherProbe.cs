@@ -7,9 +7,6 @@ using FilestoreStub.Roots;
 
 namespace FilestoreStub.Watchers;
 
-/// <summary>A probe file as written or removed: <see cref="WrittenAt"/> is when Filestore made that change on disk.</summary>
-public sealed record ProbeFile(string Env, string Service, string Path, string Sha256, DateTimeOffset WrittenAt);
-
 /// <summary>
 /// The watcher probe: a small file written at the top of a managed root, and later removed, by Filestore itself but
 /// without announcing either change to the watcher, so the watcher reports both as drift exactly as it would report a

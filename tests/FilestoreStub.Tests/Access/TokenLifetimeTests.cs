@@ -180,4 +180,21 @@ public sealed class TokenLifetimeTests
 
         Assert.Equal((TokenVerdict.Valid, new Principal("operator", PrincipalKind.Operator)), await _tokens.VerifyAsync(token));
     }
+
+    [Fact]
+    public async Task A_flood_of_madeUp_tokens_keeps_at_most_the_capacity_of_verdicts_and_a_real_token_still_gets_in()
+    {
+        var issued = await _tokens.IssueAsync(Service("billing"));
+        var madeUp = Enumerable.Range(0, 2 * TokenStore.RecentCapacity + 500).Select(i => $"fst_made-up-{i:D6}").ToList();
+
+        foreach (var batch in madeUp.Chunk(500))
+        {
+            var verdicts = await Task.WhenAll(batch.Select(_tokens.VerifyAsync));
+            Assert.All(verdicts, v => Assert.Equal(TokenVerdict.Invalid, v.Verdict));
+            Assert.InRange(_tokens.RecentCount, 1, TokenStore.RecentCapacity);
+        }
+
+        Assert.Equal((TokenVerdict.Valid, Service("billing")), await _tokens.VerifyAsync(issued.Token));
+        Assert.InRange(_tokens.RecentCount, 1, TokenStore.RecentCapacity);
+    }
 }

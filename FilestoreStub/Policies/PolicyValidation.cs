@@ -3,38 +3,6 @@ using FilestoreStub.Paths;
 
 namespace FilestoreStub.Policies;
 
-/// <summary>One grant: <see cref="Principal"/> may run <see cref="Commands"/> on paths of <see cref="Service"/> under <see cref="Prefixes"/>.</summary>
-public sealed record PolicyRule(string Principal, string Service, IReadOnlyList<string> Commands, IReadOnlyList<string> Prefixes)
-{
-    /// <summary>The prefix that grants the whole managed root.</summary>
-    public const string WholeRoot = "*";
-
-    public bool Allows(string principal, string service, string command, string relativePath) =>
-        Principal == principal && Service == service && Commands.Contains(command)
-        && Prefixes.Any(prefix => prefix == WholeRoot || relativePath == prefix || relativePath.StartsWith(prefix + "/", StringComparison.Ordinal));
-}
-
-/// <summary>A version of an environment's policy, as applied.</summary>
-public sealed record PolicyVersion(int Version, IReadOnlyList<PolicyRule> Rules, DateTimeOffset AppliedAt, string AppliedBy, int? RolledBackFrom = null);
-
-/// <summary>What applying a policy would change, rule by rule (keyed by principal and service).</summary>
-public sealed record PolicyDiff(IReadOnlyList<PolicyRule> Added, IReadOnlyList<PolicyRule> Removed, IReadOnlyList<PolicyRule> Changed)
-{
-    public static PolicyDiff Between(IReadOnlyList<PolicyRule> current, IReadOnlyList<PolicyRule> next)
-    {
-        static string Key(PolicyRule r) => $"{r.Principal}\u0000{r.Service}";
-        var before = current.ToDictionary(Key);
-        var after = next.ToDictionary(Key);
-        return new PolicyDiff(
-            next.Where(r => !before.ContainsKey(Key(r))).ToList(),
-            current.Where(r => !after.ContainsKey(Key(r))).ToList(),
-            next.Where(r => before.TryGetValue(Key(r), out var old) && !SameGrant(old, r)).ToList());
-    }
-
-    private static bool SameGrant(PolicyRule a, PolicyRule b) =>
-        a.Commands.Order().SequenceEqual(b.Commands.Order()) && a.Prefixes.Order().SequenceEqual(b.Prefixes.Order());
-}
-
 public static class PolicyValidation
 {
     /// <summary>Every problem of a proposed rule set, keyed like the request (<c>rules[0].prefixes[1]</c>); empty when valid.</summary>

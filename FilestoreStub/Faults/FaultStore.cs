@@ -4,17 +4,6 @@ using StackExchange.Redis;
 
 namespace FilestoreStub.Faults;
 
-/// <summary>A drift storm: out-of-band changes written under one root at a steady rate, as a misbehaving service would.</summary>
-public sealed record DriftStorm(string Env, string Service, int ChangesPerSecond);
-
-/// <summary>The faults a trainer injects for a drill. All zero (and no storm) is a healthy stub.</summary>
-public sealed record FaultSettings(double CommandFailureRate, int AddedLatencyMs, DriftStorm? DriftStorm)
-{
-    public static FaultSettings None { get; } = new(0, 0, null);
-
-    public bool Any => CommandFailureRate > 0 || AddedLatencyMs > 0 || DriftStorm is not null;
-}
-
 /// <summary>
 /// The injected faults, kept in Redis (<c>filestore:faults</c>) so a drill survives a restart of the stub, with a copy
 /// in memory for the command path. Each is visible as a gauge (<c>filestore_fault_*</c>) and logged when set or cleared.

@@ -1,0 +1,10 @@
+namespace FilestoreStub.Access;
+
+/// <summary>How a presented token was judged.</summary>
+public enum TokenVerdict
+{
+    Valid,
+    Invalid,
+    Expired,
+    Revoked,
+}

@@ -1,0 +1,4 @@
+namespace FilestoreStub.Cutover;
+
+/// <summary>A transition the service could make next, whether it is ready, and the gates that decide it.</summary>
+public sealed record NextTransition(string To, bool Ready, IReadOnlyList<Gate> Gates);

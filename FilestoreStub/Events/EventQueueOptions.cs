@@ -1,0 +1,17 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace FilestoreStub.Events;
+
+/// <summary>Settings of the event queues (section <c>Events</c>).</summary>
+public sealed class EventQueueOptions
+{
+    public const string SectionName = "Events";
+
+    /// <summary>Waiting jobs above which a queue reports itself degraded.</summary>
+    [Range(1, long.MaxValue)]
+    public long BacklogThreshold { get; set; } = 10_000;
+
+    /// <summary>The largest export <c>POST /events/replay</c> accepts; a larger one gets 413 (split it by lines: each stands alone).</summary>
+    [Range(1024, 1024 * 1024 * 1024)]
+    public int MaxReplayBytes { get; set; } = 16 * 1024 * 1024;
+}
