@@ -56,16 +56,16 @@ public static class CutoverEndpoints
                 lifetime.ApplicationStopping);
             return outcome.Outcome switch
             {
-                "switched" => TypedResults.Ok(outcome),
-                "refused" => Problems.Result(StatusCodes.Status409Conflict, "cutover-gates-failed", "Gates failed",
+                TransitionResult.Switched => TypedResults.Ok(outcome),
+                TransitionResult.Refused => Problems.Result(StatusCodes.Status409Conflict, "cutover-gates-failed", "Gates failed",
                     $"{outcome.From} -> {outcome.To} refused; failed gates: {string.Join(", ", outcome.FailedGates.Select(g => g.Name))}.",
                     new Dictionary<string, object?> { ["failedGates"] = outcome.FailedGates.ToList(), ["gates"] = outcome.Gates, ["auditId"] = outcome.Audit?.Id }),
-                "not-allowed" => Problems.Result(StatusCodes.Status409Conflict, "transition-not-allowed", "Transition not allowed",
+                TransitionResult.NotAllowed => Problems.Result(StatusCodes.Status409Conflict, "transition-not-allowed", "Transition not allowed",
                     $"{service} in {env} is {outcome.From}; from there it can go to {string.Join(" or ", CutoverService.NextModes(outcome.From))}, not {outcome.To}."),
-                "conflict" => Problems.Result(StatusCodes.Status409Conflict, "cutover-conflict", "The mode changed meanwhile",
+                TransitionResult.Conflict => Problems.Result(StatusCodes.Status409Conflict, "cutover-conflict", "The mode changed meanwhile",
                     "Another transition changed the mode while this one was checked; read the state and try again."),
-                _ => Problems.Result(StatusCodes.Status500InternalServerError, "rollback-failed", "A rollback step failed",
-                    $"{string.Join("; ", outcome.Steps.Where(s => s.Outcome == "failed").Select(s => $"{s.Name}: {s.Detail}"))}. The mode stays {outcome.From}; fix the cause and roll back again.",
+                TransitionResult.Failed => Problems.Result(StatusCodes.Status500InternalServerError, "rollback-failed", "A rollback step failed",
+                    $"{string.Join("; ", outcome.Steps.Where(s => s.Outcome == StepOutcome.Failed).Select(s => $"{s.Name.ToKebabCase()}: {s.Detail}"))}. The mode stays {outcome.From}; fix the cause and roll back again.",
                     new Dictionary<string, object?> { ["steps"] = outcome.Steps, ["auditId"] = outcome.Audit?.Id }),
             };
         });

@@ -43,15 +43,15 @@ public sealed class CutoverService(
             var from = await store.ModeAsync(env, service);
             if (!Allowed.Contains((from, to)))
             {
-                return new TransitionOutcome("not-allowed", from, to, [], [], null);
+                return new TransitionOutcome(TransitionResult.NotAllowed, from, to, [], [], null);
             }
 
             var checkedGates = await gates.CheckAsync(env, service, from, to);
             if (checkedGates.Any(g => !g.Passed))
             {
-                var refused = await AuditAsync(env, service, by, from, to, "refused", checkedGates, [], correlationId);
+                var refused = await AuditAsync(env, service, by, from, to, TransitionResult.Refused, checkedGates, [], correlationId);
                 CutoverLog.Refused(logger, env, service, from, to, string.Join(", ", checkedGates.Where(g => !g.Passed).Select(g => g.Name)), correlationId);
-                return new TransitionOutcome("refused", from, to, checkedGates, [], refused);
+                return new TransitionOutcome(TransitionResult.Refused, from, to, checkedGates, [], refused);
             }
 
             if (from == CutoverModes.Managed)
@@ -66,12 +66,12 @@ public sealed class CutoverService(
 
             if (!await store.SwitchAsync(env, service, from, to, time.GetUtcNow()))
             {
-                return new TransitionOutcome("conflict", from, to, checkedGates, [], null);
+                return new TransitionOutcome(TransitionResult.Conflict, from, to, checkedGates, [], null);
             }
 
-            var audit = await AuditAsync(env, service, by, from, to, "switched", checkedGates, [], correlationId);
+            var audit = await AuditAsync(env, service, by, from, to, TransitionResult.Switched, checkedGates, [], correlationId);
             CutoverLog.Switched(logger, env, service, from, to, by, correlationId);
-            return new TransitionOutcome("switched", from, to, checkedGates, [], audit);
+            return new TransitionOutcome(TransitionResult.Switched, from, to, checkedGates, [], audit);
         }
         finally
         {
@@ -83,19 +83,19 @@ public sealed class CutoverService(
     {
         var stamp = time.GetUtcNow().ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
         var exports = options.Value.ExportDirectory ?? Path.Combine(roots.Value.DataDirectory, "exports");
-        var steps = new List<(string Name, Func<Task<string>> Run)>
+        var steps = new List<(RollbackStepName Name, Func<Task<string>> Run)>
         {
-            ("disable-watcher", async () =>
+            (RollbackStepName.DisableWatcher, async () =>
             {
                 await watchers.SetEnabledAsync(env, service, false);
                 return "The drift watcher is off.";
             }),
-            ("stop-publishing", async () =>
+            (RollbackStepName.StopPublishing, async () =>
             {
                 await publishing.SetPausedAsync(env, service, true);
                 return "Publishing of the service's events is paused.";
             }),
-            ("drain-queues", async () =>
+            (RollbackStepName.DrainQueues, async () =>
             {
                 var reports = new List<string>();
                 var reason = $"rollback of {env}/{service}";
@@ -120,7 +120,7 @@ public sealed class CutoverService(
 
                 return string.Join("; ", reports) + ".";
             }),
-            ("switch-to-manual", async () =>
+            (RollbackStepName.SwitchToManual, async () =>
                 await store.SwitchAsync(env, service, CutoverModes.Managed, CutoverModes.Manual, time.GetUtcNow())
                     ? "The service is in manual mode: it writes to disk itself again."
                     : throw new InvalidOperationException("The mode was changed by someone else during the rollback.")),
@@ -129,31 +129,31 @@ public sealed class CutoverService(
         var outcomes = new List<RollbackStep>();
         foreach (var (name, run) in steps)
         {
-            if (outcomes.Any(o => o.Outcome == "failed"))
+            if (outcomes.Any(o => o.Outcome == StepOutcome.Failed))
             {
-                outcomes.Add(new RollbackStep(name, "skipped", "Not run: an earlier step failed."));
+                outcomes.Add(new RollbackStep(name, StepOutcome.Skipped, "Not run: an earlier step failed."));
                 continue;
             }
 
             try
             {
-                outcomes.Add(new RollbackStep(name, "done", await run()));
+                outcomes.Add(new RollbackStep(name, StepOutcome.Done, await run()));
             }
             catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
             {
-                outcomes.Add(new RollbackStep(name, "failed", e.Message));
+                outcomes.Add(new RollbackStep(name, StepOutcome.Failed, e.Message));
             }
 
             CutoverLog.RollbackStep(logger, env, service, name, outcomes[^1].Outcome, outcomes[^1].Detail, correlationId);
         }
 
-        var outcome = outcomes.Any(o => o.Outcome == "failed") ? "failed" : "switched";
+        var outcome = outcomes.Any(o => o.Outcome == StepOutcome.Failed) ? TransitionResult.Failed : TransitionResult.Switched;
         var audit = await AuditAsync(env, service, by, CutoverModes.Managed, CutoverModes.Manual, outcome, [], outcomes, correlationId);
         return new TransitionOutcome(outcome, CutoverModes.Managed, CutoverModes.Manual, [], outcomes, audit);
     }
 
     private Task<AuditEntry> AuditAsync(
-        string env, string service, string by, string from, string to, string outcome, IReadOnlyList<Gate> checkedGates,
+        string env, string service, string by, string from, string to, TransitionResult outcome, IReadOnlyList<Gate> checkedGates,
         IReadOnlyList<RollbackStep> steps, string correlationId) =>
         store.AppendAuditAsync(env, service, new AuditEntry(string.Empty, time.GetUtcNow(), by, from, to, outcome, checkedGates, steps, correlationId));
 }
@@ -167,5 +167,5 @@ internal static partial class CutoverLog
     public static partial void Refused(ILogger logger, string env, string service, string from, string to, string gates, string correlationId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Rollback of {Service} in {Env}: {Step} {Outcome}: {Detail} (CorrelationId {CorrelationId})")]
-    public static partial void RollbackStep(ILogger logger, string env, string service, string step, string outcome, string detail, string correlationId);
+    public static partial void RollbackStep(ILogger logger, string env, string service, RollbackStepName step, StepOutcome outcome, string detail, string correlationId);
 }

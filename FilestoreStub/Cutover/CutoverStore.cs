@@ -96,7 +96,7 @@ public sealed class CutoverStore : IServiceModes
             new("by", entry.By),
             new("from", entry.From),
             new("to", entry.To),
-            new("outcome", entry.Outcome),
+            new("outcome", entry.Outcome.ToKebabCase()),
             new("gates", JsonSerializer.Serialize(entry.Gates, Json)),
             new("steps", JsonSerializer.Serialize(entry.Steps, Json)),
             new("correlationId", entry.CorrelationId),
@@ -112,7 +112,7 @@ public sealed class CutoverStore : IServiceModes
         {
             string Field(string name) => e[name].ToString();
             return new AuditEntry(e.Id!, DateTimeOffset.Parse(Field("at"), System.Globalization.CultureInfo.InvariantCulture), Field("by"), Field("from"),
-                Field("to"), Field("outcome"), JsonSerializer.Deserialize<List<Gate>>(Field("gates"), Json)!,
+                Field("to"), KebabCaseNames.ParseKebabCase<TransitionResult>(Field("outcome")), JsonSerializer.Deserialize<List<Gate>>(Field("gates"), Json)!,
                 JsonSerializer.Deserialize<List<RollbackStep>>(Field("steps"), Json)!, Field("correlationId"));
         }).ToList();
     }
