@@ -9,33 +9,54 @@ namespace BullMq;
 public sealed class QueueConnection : IAsyncDisposable
 {
     private readonly ConfigurationOptions _options;
-    private readonly Lazy<Task<ConnectionMultiplexer>> _commands;
+    private readonly Lazy<Task<ConnectionMultiplexer>>? _owned;
+    private readonly IConnectionMultiplexer? _shared;
 
-    private QueueConnection(ConfigurationOptions options)
+    private QueueConnection(ConfigurationOptions options, IConnectionMultiplexer? shared)
     {
         _options = options;
-        _commands = new Lazy<Task<ConnectionMultiplexer>>(() => ConnectAsync(_options));
+        _shared = shared;
+        _owned = shared is null ? new Lazy<Task<ConnectionMultiplexer>>(() => ConnectAsync(_options)) : null;
     }
 
-    /// <summary>Creates a connection from a StackExchange.Redis configuration string (Aspire's <c>ConnectionStrings:redis</c>).</summary>
-    public static QueueConnection Create(string configuration)
+    /// <summary>
+    /// The settings the client needs of a connection: it reconnects in the background rather than failing while Redis
+    /// is briefly away, and while disconnected commands fail at once instead of queueing silently, so a producer knows
+    /// its job was not added and a caller can answer "unavailable" instead of waiting.
+    /// </summary>
+    public static void Configure(ConfigurationOptions options)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(configuration);
-        var options = ConfigurationOptions.Parse(configuration);
-        // Reconnect in the background rather than failing construction while Redis is briefly away.
+        ArgumentNullException.ThrowIfNull(options);
         options.AbortOnConnectFail = false;
-        // While disconnected, commands fail at once instead of queueing silently: a producer must know its job was not added.
         options.BacklogPolicy = BacklogPolicy.FailFast;
         options.ConnectTimeout = Math.Min(options.ConnectTimeout, 5000);
         // The .NET thread pool rather than the client's dedicated one: on small machines (2 cores) its spinning
         // threads cost more than they save.
         options.SocketManager = SocketManager.ThreadPool;
-        return new QueueConnection(options);
     }
 
-    internal async Task<IDatabase> DatabaseAsync() => (await _commands.Value).GetDatabase();
+    /// <summary>A connection of its own, from a StackExchange.Redis configuration string (Aspire's <c>ConnectionStrings:redis</c>).</summary>
+    public static QueueConnection Create(string configuration) => new(Parse(configuration), shared: null);
 
-    internal async Task<ConnectionMultiplexer> MultiplexerAsync() => await _commands.Value;
+    /// <summary>
+    /// Commands over a connection the service already has (set up with <see cref="Configure"/>); the blocking waits
+    /// of workers still get connections of their own, made from <paramref name="configuration"/>.
+    /// </summary>
+    public static QueueConnection Over(IConnectionMultiplexer shared, string configuration)
+    {
+        ArgumentNullException.ThrowIfNull(shared);
+        return new(Parse(configuration), shared);
+    }
+
+    private static ConfigurationOptions Parse(string configuration)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(configuration);
+        var options = ConfigurationOptions.Parse(configuration);
+        Configure(options);
+        return options;
+    }
+
+    internal async Task<IDatabase> DatabaseAsync() => _shared?.GetDatabase() ?? (await _owned!.Value).GetDatabase();
 
     /// <summary>A new connection that only this caller uses; it may block on Redis for up to <paramref name="blockFor"/>.</summary>
     internal Task<ConnectionMultiplexer> ConnectBlockingAsync(TimeSpan blockFor)
@@ -51,20 +72,10 @@ public sealed class QueueConnection : IAsyncDisposable
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()
     {
-        if (_commands.IsValueCreated)
+        // A shared connection belongs to whoever made it.
+        if (_owned is { IsValueCreated: true })
         {
-            await (await _commands.Value).DisposeAsync();
+            await (await _owned.Value).DisposeAsync();
         }
     }
-}
-
-/// <summary>Redis could not be reached, so the operation did not happen (a job was not added, a count not read).</summary>
-public sealed class QueueUnavailableException(string message, Exception inner) : Exception(message, inner);
-
-/// <summary>The queue is being drained for a rollback and accepts no new jobs.</summary>
-public sealed class QueueDrainingException(string queue)
-    : Exception($"Queue '{queue}' is being drained and accepts no new jobs.")
-{
-    /// <summary>The queue that refused the job.</summary>
-    public string Queue { get; } = queue;
 }

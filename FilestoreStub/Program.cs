@@ -13,8 +13,6 @@ using FilestoreStub.Watchers;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-// The .NET thread pool rather than the client's dedicated one: on small machines its spinning threads cost more than they save.
-builder.AddRedisClient("redis", configureOptions: options => options.SocketManager = StackExchange.Redis.SocketManager.ThreadPool);
 builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = Problems.Describe);
 builder.Services.AddSingleton(TimeProvider.System);
 builder.AddApiReference();

@@ -9,8 +9,6 @@ using StackExchange.Redis;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-// The .NET thread pool rather than the client's dedicated one: on small machines its spinning threads cost more than they save.
-builder.AddRedisClient("redis", configureOptions: options => options.SocketManager = SocketManager.ThreadPool);
 builder.Services.AddProblemDetails();
 builder.Services.AddOptions<ConsumerOptions>()
     .BindConfiguration(ConsumerOptions.SectionName)
@@ -21,10 +19,8 @@ var consumer = builder.Configuration.GetSection(ConsumerOptions.SectionName).Get
 var role = consumer.Role ?? throw new InvalidOperationException("Consumer:Role must be 'metastore' or 'timestore'.");
 
 builder.Services.AddSingleton(TimeProvider.System);
-builder.Services.AddBullMq(_ => builder.Configuration.GetConnectionString("redis")
-    ?? throw new InvalidOperationException("ConnectionStrings:redis is not set; the AppHost sets it through WithReference(redis)."));
 // The bullmq_* gauges of both queues come from filestore; a second exporter here would double every series.
-builder.Services.AddHealthChecks().AddQueueHealthCheck(consumer.Queue, backlogThreshold: 10_000);
+builder.AddBullMqClient("redis", queues => queues.Queues.Add(consumer.Queue));
 builder.Services.AddSingleton<IConsumerStore>(sp => role switch
 {
     ConsumerRole.Metastore => new Metastore(sp.GetRequiredService<IConnectionMultiplexer>()),
@@ -36,9 +32,7 @@ builder.Services.AddSingleton<Stall>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<Stall>());
 builder.Services.AddSingleton<ConsistencyCheck>();
 builder.Services.AddHostedService<EventConsumer>();
-builder.Services.AddOpenTelemetry()
-    .WithMetrics(metrics => metrics.AddMeter(ConsumerMetrics.MeterName, QueueTelemetry.Name))
-    .WithTracing(tracing => tracing.AddSource(QueueTelemetry.Name));
+builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(ConsumerMetrics.MeterName));
 
 var app = builder.Build();
 

@@ -7,10 +7,6 @@ public sealed class EventQueueOptions
 {
     public const string SectionName = "Events";
 
-    /// <summary>Waiting jobs above which a queue reports itself degraded.</summary>
-    [Range(1, long.MaxValue)]
-    public long BacklogThreshold { get; set; } = 10_000;
-
     /// <summary>The largest export <c>POST /events/replay</c> accepts; a larger one gets 413 (split it by lines: each stands alone).</summary>
     [Range(1024, 1024 * 1024 * 1024)]
     public int MaxReplayBytes { get; set; } = 16 * 1024 * 1024;

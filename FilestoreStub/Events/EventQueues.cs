@@ -11,17 +11,19 @@ public static class EventQueues
     public static readonly string[] All = [Metastore, Timestore];
 
     /// <summary>
-    /// Wires the queue client: one Redis connection from Aspire's <c>ConnectionStrings:redis</c>, the
-    /// <c>bullmq_*</c> gauges for both queues, a health check per queue, and the client's spans and meter in OpenTelemetry.
+    /// Wires the queue client over Aspire's <c>ConnectionStrings:redis</c> (the connection every feature of the stub
+    /// shares), the <c>bullmq_*</c> gauges and a health check for both queues, and the event path's services.
     /// </summary>
     public static IHostApplicationBuilder AddEventQueues(this IHostApplicationBuilder builder)
     {
         builder.AddValidatedSettings<EventQueueOptions>(EventQueueOptions.SectionName);
-        var options = builder.Configuration.GetSection(EventQueueOptions.SectionName).Get<EventQueueOptions>() ?? new EventQueueOptions();
-
-        builder.Services.AddBullMq(_ => builder.Configuration.GetConnectionString("redis")
-            ?? throw new InvalidOperationException("ConnectionStrings:redis is not set; the AppHost sets it through WithReference(redis)."));
-        builder.Services.AddQueueMonitor(All);
+        builder.AddBullMqClient("redis", queues =>
+        {
+            // Filestore publishes to both queues, so it is the one that exports their gauges.
+            queues.Queues.Add(Metastore);
+            queues.Queues.Add(Timestore);
+            queues.Monitor = true;
+        });
         builder.Services.AddSingleton<PublishingSwitch>();
         builder.Services.AddSingleton<EventSequence>();
         builder.Services.AddSingleton<EventPublisher>();
@@ -30,15 +32,6 @@ public static class EventQueues
         builder.Services.AddSingleton<EventReplay>();
         builder.Services.AddSingleton<OutboxRelay>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<OutboxRelay>());
-        var health = builder.Services.AddHealthChecks();
-        foreach (var queue in All)
-        {
-            health.AddQueueHealthCheck(queue, options.BacklogThreshold);
-        }
-
-        builder.Services.AddOpenTelemetry()
-            .WithMetrics(metrics => metrics.AddMeter(QueueTelemetry.Name))
-            .WithTracing(tracing => tracing.AddSource(QueueTelemetry.Name));
         return builder;
     }
 }
