@@ -1,6 +1,3 @@
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
-using System.Text.Json;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Runbook;
 using Runbook.Drills;
@@ -21,8 +18,6 @@ public static class DashboardCommands
 
     public static IResourceBuilder<ProjectResource> WithOperatorCommands(this IResourceBuilder<ProjectResource> filestore, SandboxSettings sandbox)
     {
-        var token = filestore.Resource.Annotations.OfType<OperatorTokenAnnotation>().Single().Token;
-        var api = new ServiceApi(filestore.GetEndpoint("http"), token);
         var runbook = new RunbookCommands(sandbox.StateDirectory);
 
         filestore
@@ -70,28 +65,29 @@ public static class DashboardCommands
             .Command("clear-drills", "Clear drill faults", "Checkmark", "Ends every drill fault: Filestore faults, consumer stalls, paused queue, watchers of managed services.",
                 ct => runbook.ClearDrillsAsync(ct))
             .Command("enable-watchers", "Enable drift watchers", "Eye", "Turns on the drift watcher of every service in both environments.",
-                ct => api.ForEveryServiceAsync("PUT", "watcher", new { enabled = true }, ct))
+                ct => runbook.ForEveryServiceAsync(HttpMethod.Put, "watcher", new { enabled = true }, ct))
             .Command("disable-watchers", "Disable drift watchers", "EyeOff", "Turns off every drift watcher.",
-                ct => api.ForEveryServiceAsync("PUT", "watcher", new { enabled = false }, ct))
+                ct => runbook.ForEveryServiceAsync(HttpMethod.Put, "watcher", new { enabled = false }, ct))
             .Command("pause-publishing", "Pause publishing", "Pause", "Stops publishing events of every service; commands and seeding are refused until resumed.",
-                ct => api.ForEveryServiceAsync("PUT", "publishing", new { enabled = false }, ct))
+                ct => runbook.ForEveryServiceAsync(HttpMethod.Put, "publishing", new { enabled = false }, ct))
             .Command("resume-publishing", "Resume publishing", "Play", "Publishes events of every service again; watchers catch up on what they held.",
-                ct => api.ForEveryServiceAsync("PUT", "publishing", new { enabled = true }, ct))
+                ct => runbook.ForEveryServiceAsync(HttpMethod.Put, "publishing", new { enabled = true }, ct))
             .Command("seed-all", "Seed all services", "ArrowSync", "Publishes one seed event per file of every service (idempotent).",
-                ct => api.ForEveryServiceAsync("POST", "seed", null, ct));
+                ct => runbook.ForEveryServiceAsync(HttpMethod.Post, "seed", null, ct));
     }
 
     /// <summary>The consumer's stall fault: stop applying for a minute, slow down, or clear.</summary>
-    public static IResourceBuilder<ProjectResource> WithStallCommands(this IResourceBuilder<ProjectResource> consumer)
+    public static IResourceBuilder<ProjectResource> WithStallCommands(this IResourceBuilder<ProjectResource> consumer, SandboxSettings sandbox)
     {
-        var api = new ServiceApi(consumer.GetEndpoint("http"), token: null);
+        var runbook = new RunbookCommands(sandbox.StateDirectory);
+        var name = consumer.Resource.Name;
         return consumer
             .Command("stall", "Stall for 60 s", "PauseCircle", "Stops applying events for 60 s; the reconciliation lag rises.",
-                ct => api.SendAsync("PUT", "/stall", new { pauseSeconds = 60 }, ct))
+                ct => runbook.CallConsumerAsync(name, HttpMethod.Put, "/stall", new { pauseSeconds = 60 }, ct))
             .Command("slow-down", "Slow down (200 ms per event)", "Hourglass", "Waits 200 ms before applying each event.",
-                ct => api.SendAsync("PUT", "/stall", new { delayMs = 200 }, ct))
+                ct => runbook.CallConsumerAsync(name, HttpMethod.Put, "/stall", new { delayMs = 200 }, ct))
             .Command("clear-stall", "Clear stall", "Checkmark", "Applies events at full speed again.",
-                ct => api.SendAsync("DELETE", "/stall", null, ct));
+                ct => runbook.CallConsumerAsync(name, HttpMethod.Delete, "/stall", null, ct));
     }
 
     // The dry-run and the cutover send commands as the service: a short-lived token of its principal stands in for its client.
@@ -119,7 +115,7 @@ public static class DashboardCommands
             {
                 return CommandResults.Success(await run(context));
             }
-            catch (Exception e) when (e is HttpRequestException or ServiceApiException or RunbookException)
+            catch (RunbookException e)
             {
                 return CommandResults.Failure(e.Message);
             }
@@ -136,53 +132,4 @@ public static class DashboardCommands
     private static IResourceBuilder<ProjectResource> Command(
         this IResourceBuilder<ProjectResource> resource, string name, string displayName, string icon, string description, Func<CancellationToken, Task<string>> run) =>
         resource.Command(name, displayName, icon, description, context => run(context.CancellationToken));
-
-    private sealed class ServiceApiException(string message) : Exception(message);
-
-    /// <summary>A service's HTTP API from inside the AppHost, with the operator token when it needs one.</summary>
-    private sealed class ServiceApi(EndpointReference endpoint, ParameterResource? token)
-    {
-        private async Task<HttpClient> ClientAsync(CancellationToken ct)
-        {
-            var client = new HttpClient { BaseAddress = new Uri(endpoint.Url), Timeout = TimeSpan.FromSeconds(60) };
-            if (token is not null)
-            {
-                client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await token.GetValueAsync(ct));
-            }
-
-            return client;
-        }
-
-        public async Task<string> SendAsync(string method, string path, object? body, CancellationToken ct)
-        {
-            using var client = await ClientAsync(ct);
-            using var request = new HttpRequestMessage(new HttpMethod(method), path) { Content = body is null ? null : JsonContent.Create(body) };
-            using var response = await client.SendAsync(request, ct);
-            var text = await response.Content.ReadAsStringAsync(ct);
-            if (!response.IsSuccessStatusCode)
-            {
-                var detail = text.StartsWith('{') && JsonDocument.Parse(text).RootElement.TryGetProperty("detail", out var d) ? d.GetString() : text;
-                throw new ServiceApiException($"{method} {path}: {(int)response.StatusCode} {detail}");
-            }
-
-            return $"{method} {path}: {(int)response.StatusCode}";
-        }
-
-        public async Task<string> ForEveryServiceAsync(string method, string route, object? body, CancellationToken ct)
-        {
-            using var client = await ClientAsync(ct);
-            var done = new List<string>();
-            foreach (var env in Status.Environments)
-            {
-                var services = await client.GetFromJsonAsync<JsonElement>($"/envs/{env}/services", ct);
-                foreach (var service in services.EnumerateArray().Select(s => s.GetProperty("service").GetString()))
-                {
-                    await SendAsync(method, $"/envs/{env}/services/{service}/{route}", body, ct);
-                    done.Add($"{env}/{service}");
-                }
-            }
-
-            return $"{method} {route} for {string.Join(", ", done)}";
-        }
-    }
 }

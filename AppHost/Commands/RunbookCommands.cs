@@ -107,6 +107,31 @@ internal sealed class RunbookCommands(string stateDirectory)
         return await DrillScenario.ClearAllAsync(session, _traffic?.Traffic.Target ?? DrillScenario.DefaultTarget, ct);
     }
 
+    /// <summary>The same call on every service of both environments (the switches a trainer flips most).</summary>
+    public async Task<string> ForEveryServiceAsync(HttpMethod method, string route, object? body, CancellationToken ct)
+    {
+        await using var session = Session(new TextObserver());
+        var done = new List<string>();
+        foreach (var env in Runbook.Procedures.Status.Environments)
+        {
+            foreach (var service in (await session.Filestore.GetAsync($"/envs/{env}/services", ct)).EnumerateArray().Select(s => s.GetProperty("service").GetString()))
+            {
+                await session.Filestore.CallAsync(method, $"/envs/{env}/services/{service}/{route}", body, ct);
+                done.Add($"{env}/{service}");
+            }
+        }
+
+        return $"{method} {route} for {string.Join(", ", done)}";
+    }
+
+    /// <summary>One call on a consumer's API (its stall fault).</summary>
+    public async Task<string> CallConsumerAsync(string consumer, HttpMethod method, string path, object? body, CancellationToken ct)
+    {
+        await using var session = Session(new TextObserver());
+        await session.Consumer(consumer).CallAsync(method, path, body, ct);
+        return $"{consumer}: {method} {path} done";
+    }
+
     // The shared operator token from the address book: a dashboard click acts as the sandbox's operator.
     private RunbookSession Session(IRunbookObserver observer) => new(RunbookTarget.FromSandbox(stateDirectory, _ => null), observer);
 

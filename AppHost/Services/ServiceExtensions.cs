@@ -26,7 +26,7 @@ public static class ServiceExtensions
             .WithEnvironment("Consumer__Role", role.ToString().ToLowerInvariant())
             .WithEnvironment("Consumer__DataDirectory", sandbox.StatePath(filestore.Resource.Name))
             .AsSandboxService()
-            .WithStallCommands();
+            .WithStallCommands(sandbox);
 
     // Free ports picked by Aspire (both consumers are one project, so a fixed launch-profile port would collide);
     // people find the addresses in the table the AppHost prints and in endpoints.json.
