@@ -188,10 +188,7 @@ public sealed class QueueDrain(QueueConnection connection, TimeProvider? time = 
         var removed = new List<string>();
         foreach (var chunk in ids.Chunk(500))
         {
-            var result = (RedisResult[])(await LuaScripts.Remove.RunAsync(db,
-                [keys.Wait, keys.Prioritized, keys.Delayed, keys.Failed],
-                [keys.Prefix, .. chunk.Select(id => (RedisValue)id)]))!;
-            removed.AddRange(result.Select(r => (string)r!));
+            removed.AddRange(await ScriptCalls.Remove(keys, chunk).RunAsync(db));
         }
 
         return removed;

@@ -41,10 +41,10 @@ public sealed class QueueOperations(QueueConnection connection, string name, Tim
     public string Name => Keys.Name;
 
     /// <summary>Stops workers (this client's and BullMQ's) from taking jobs; producers may still add.</summary>
-    public Task PauseAsync() => SetPausedAsync("paused");
+    public Task PauseAsync() => SetPausedAsync(paused: true);
 
     /// <summary>Lets workers take jobs again and wakes the blocked ones.</summary>
-    public Task ResumeAsync() => SetPausedAsync("resumed");
+    public Task ResumeAsync() => SetPausedAsync(paused: false);
 
     /// <summary>True while <c>meta.paused</c> is set.</summary>
     public async Task<bool> IsPausedAsync() =>
@@ -145,10 +145,7 @@ public sealed class QueueOperations(QueueConnection connection, string name, Tim
         return await db.SortedSetScoreAsync(Keys.WaitingChildren, jobId) is not null ? JobStates.WaitingChildren : JobStates.Unknown;
     });
 
-    private Task<RedisResult> SetPausedAsync(string change) => Guard(async db =>
-        await LuaScripts.Pause.RunAsync(db,
-            [Keys.Meta, Keys.Marker, Keys.Events, Keys.Wait, Keys.Prioritized, Keys.Delayed],
-            [change]));
+    private Task<RedisResult> SetPausedAsync(bool paused) => Guard(db => ScriptCalls.Pause(Keys, paused).RunAsync(db));
 
     internal async Task<T> Guard<T>(Func<IDatabase, Task<T>> operation)
     {

@@ -18,7 +18,6 @@ public sealed record AddedJob(string Queue, string JobId, bool Created);
 /// </summary>
 public sealed class QueueProducer(QueueConnection connection, TimeProvider? time = null)
 {
-    private const int KeysPerQueue = 9;
     private static readonly JobOptions DefaultOptions = new();
     private readonly ConcurrentDictionary<string, QueueKeys> _layouts = new(StringComparer.Ordinal);
     private readonly TimeProvider _time = time ?? TimeProvider.System;
@@ -66,33 +65,12 @@ public sealed class QueueProducer(QueueConnection connection, TimeProvider? time
         activity?.SetTag("bullmq.job.name", name);
         options = options with { TelemetryMetadata = options.TelemetryMetadata ?? QueueTelemetry.CurrentMetadata() };
 
-        var keys = new RedisKey[layouts.Count * KeysPerQueue];
-        for (var i = 0; i < layouts.Count; i++)
-        {
-            var k = layouts[i];
-            RedisKey[] queueKeys = [k.Wait, k.Meta, k.Id, k.Delayed, k.Prioritized, k.PriorityCounter, k.Events, k.Marker, k.Active];
-            queueKeys.CopyTo(keys, i * KeysPerQueue);
-        }
-
-        RedisValue[] args =
-        [
-            layouts.Count,
-            _time.GetUtcNow().ToUnixTimeMilliseconds(),
-            name,
-            dataJson,
-            options.ToJson(),
-            options.Delay ?? 0,
-            options.Priority ?? 0,
-            options.JobId ?? string.Empty,
-            options.Lifo == true ? "1" : "0",
-            .. layouts.Select(k => (RedisValue)k.Prefix),
-        ];
-
-        RedisResult result;
+        var add = ScriptCalls.Add(layouts, _time.GetUtcNow().ToUnixTimeMilliseconds(), name, dataJson, options);
+        IReadOnlyList<AddedJob> added;
         try
         {
             var db = await connection.DatabaseAsync();
-            result = await LuaScripts.Add.RunAsync(db, keys, args).WaitAsync(ct);
+            added = await add.RunAsync(db).WaitAsync(ct);
         }
         catch (RedisServerException e) when (e.Message.StartsWith("DRAINING ", StringComparison.Ordinal))
         {
@@ -103,13 +81,6 @@ public sealed class QueueProducer(QueueConnection connection, TimeProvider? time
         {
             throw new QueueUnavailableException(
                 $"Redis is unreachable; job '{name}' was not added to {string.Join(", ", queues)}: {e.Message}", e);
-        }
-
-        var values = (RedisResult[])result!;
-        var added = new List<AddedJob>(layouts.Count);
-        for (var i = 0; i < layouts.Count; i++)
-        {
-            added.Add(new AddedJob(layouts[i].Name, (string)values[i * 2]!, (long)values[i * 2 + 1] == 1));
         }
 
         activity?.SetTag("messaging.message.id", string.Join(',', added.Select(a => a.JobId)));

@@ -240,16 +240,7 @@ public sealed class QueueWorker : IAsyncDisposable
         try
         {
             var db = await _connection.DatabaseAsync();
-            var result = (RedisResult[])(await LuaScripts.Fetch.RunAsync(db,
-                [_keys.Wait, _keys.Active, _keys.Prioritized, _keys.PriorityCounter, _keys.Delayed, _keys.Meta, _keys.Events, _keys.Marker],
-                [_keys.Prefix, Now(), _token, (long)_options.LockDuration.TotalMilliseconds]))!;
-            if ((long)result[0] == 1)
-            {
-                var id = (string)result[1]!;
-                return (Job.FromHash(_keys.Name, id, (RedisResult[])result[2]!), 0);
-            }
-
-            return (null, (long)result[1]);
+            return await ScriptCalls.Fetch(_keys, Now(), _token, _options.LockDuration).RunAsync(db);
         }
         catch (Exception e)
         {
@@ -391,25 +382,15 @@ public sealed class QueueWorker : IAsyncDisposable
 
         var fetchNext = !_stopping.IsCancellationRequested;
         var db = await _connection.DatabaseAsync();
-        var result = (RedisResult[])(await LuaScripts.Finish.RunAsync(db,
-            [
-                _keys.Active, _keys.Completed, _keys.Failed, _keys.Wait, _keys.Prioritized, _keys.PriorityCounter,
-                _keys.Delayed, _keys.Meta, _keys.Events, _keys.Marker, _keys.Stalled,
-            ],
-            [
-                job.Id, _keys.Prefix, _token, Now(), outcome, value, stacktrace,
-                keep?.CountOrAll ?? -1, keep?.AgeOrUnlimited ?? -1, backoff, options.Lifo == true ? "1" : "0",
-                options.EffectiveAttempts, fetchNext ? "1" : "0", (long)_options.LockDuration.TotalMilliseconds,
-            ]))!;
-        var code = (long)result[0];
-        if (code < 0)
+        var (status, next) = await ScriptCalls.Finish(
+            _keys, job.Id, _token, Now(), outcome, value, stacktrace, keep, backoff, options.Lifo == true,
+            options.EffectiveAttempts, fetchNext, _options.LockDuration).RunAsync(db);
+        if (status < 0)
         {
-            WorkerLog.LockLost(_logger, _keys.Name, job.Id, outcome, code);
+            WorkerLog.LockLost(_logger, _keys.Name, job.Id, outcome, status);
         }
 
-        return result.Length > 3 && (long)result[1] == 1
-            ? Job.FromHash(_keys.Name, (string)result[2]!, (RedisResult[])result[3]!)
-            : null;
+        return next;
     }
 
     private async Task MaintainAsync(CancellationToken stopping)
@@ -448,10 +429,8 @@ public sealed class QueueWorker : IAsyncDisposable
         }
 
         var db = await _connection.DatabaseAsync();
-        var lost = (RedisResult[])(await LuaScripts.Extend.RunAsync(db,
-            [_keys.Stalled],
-            [_keys.Prefix, _token, (long)_options.LockDuration.TotalMilliseconds, .. ids.Select(id => (RedisValue)id)]))!;
-        foreach (var id in lost.Select(r => (string)r!))
+        var lost = await ScriptCalls.Extend(_keys, _token, _options.LockDuration, ids).RunAsync(db);
+        foreach (var id in lost)
         {
             // Another worker may take the job now; stop ours rather than run it twice.
             if (_running.TryGetValue(id, out var cancellation))
@@ -465,12 +444,10 @@ public sealed class QueueWorker : IAsyncDisposable
     private async Task RecoverStalledAsync()
     {
         var db = await _connection.DatabaseAsync();
-        var recovered = (RedisResult[])(await LuaScripts.Stalled.RunAsync(db,
-            [_keys.Stalled, _keys.Wait, _keys.Active, _keys.StalledCheck, _keys.Meta, _keys.Marker, _keys.Events],
-            [_keys.Prefix, Now(), _options.MaxStalledCount, (long)_options.StalledInterval.TotalMilliseconds]))!;
+        var recovered = await ScriptCalls.Stalled(_keys, Now(), _options.MaxStalledCount, _options.StalledInterval).RunAsync(db);
         foreach (var id in recovered)
         {
-            WorkerLog.StalledRecovered(_logger, _keys.Name, (string)id!);
+            WorkerLog.StalledRecovered(_logger, _keys.Name, id);
         }
     }
 
