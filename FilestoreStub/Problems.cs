@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using BullMq;
 using Microsoft.AspNetCore.Mvc;
+using StackExchange.Redis;
 
 namespace FilestoreStub;
 
@@ -15,9 +17,24 @@ public static class Problems
     public static ValidationProblem Invalid(IDictionary<string, string[]> errors, string title = "The request is not valid.") =>
         TypedResults.ValidationProblem(errors, title: title, type: TypeBase + "validation");
 
-    /// <summary>A body that cannot be read keeps its own status (400 malformed, 413 too large) instead of becoming a 500.</summary>
-    public static int StatusFor(Exception exception) =>
-        exception is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError;
+    /// <summary>How long a caller is asked to wait (<c>Retry-After</c>) while Redis is unreachable: about as long as the AppHost takes to restart it.</summary>
+    public const int StoreRetryAfterSeconds = 5;
+
+    /// <summary>
+    /// A body that cannot be read keeps its own status (400 malformed, 413 too large), and Redis out of reach is a 503
+    /// the caller can retry, instead of either becoming a 500.
+    /// </summary>
+    public static int StatusFor(Exception exception) => exception switch
+    {
+        BadHttpRequestException bad => bad.StatusCode,
+        _ when IsStoreUnavailable(exception) => StatusCodes.Status503ServiceUnavailable,
+        _ => StatusCodes.Status500InternalServerError,
+    };
+
+    /// <summary>Redis, where Filestore keeps its state, could not be reached or did not answer in time.</summary>
+    public static bool IsStoreUnavailable(Exception exception) =>
+        exception is RedisConnectionException or RedisTimeoutException or QueueUnavailableException
+        || (exception.InnerException is { } inner && IsStoreUnavailable(inner));
 
     /// <summary>Gives framework-made problems (unreadable bodies, unknown routes) this API's stable types.</summary>
     public static void Describe(ProblemDetailsContext context)
@@ -29,7 +46,15 @@ public static class Problems
             return;
         }
 
-        if (context.Exception is BadHttpRequestException bad)
+        if (context.Exception is { } exception && IsStoreUnavailable(exception))
+        {
+            problem.Type = TypeBase + "store-unavailable";
+            problem.Title = "Filestore's store is unreachable";
+            problem.Detail = $"Redis, where Filestore keeps modes, policies, tokens and idempotency keys, did not answer, so the call was not carried out. "
+                             + $"Retry in {StoreRetryAfterSeconds} s; the sandbox restarts a crashed Redis by itself.";
+            context.HttpContext.Response.Headers.RetryAfter = $"{StoreRetryAfterSeconds}";
+        }
+        else if (context.Exception is BadHttpRequestException bad)
         {
             problem.Type = TypeBase + (bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? "too-large" : "malformed-request");
             problem.Title = "The request could not be read.";

@@ -20,9 +20,18 @@ public sealed class CommandRecording(IShadowRecorder shadow, CommandMetrics metr
         var started = Stopwatch.GetTimestamp();
         var answer = (CommandAnswer)(await next(context))!;
         var outcome = CommandOutcomes.Of(answer.Status);
-        await Task.WhenAll(
-            answer.Settle?.Invoke() ?? Task.CompletedTask,
-            scope.Mode == CutoverModes.Shadow && !answer.IsReplay ? shadow.RecordAsync(scope.Env, scope.Service, outcome, answer.Plan) : Task.CompletedTask);
+        try
+        {
+            await Task.WhenAll(
+                answer.Settle?.Invoke() ?? Task.CompletedTask,
+                scope.Mode == CutoverModes.Shadow && !answer.IsReplay ? shadow.RecordAsync(scope.Env, scope.Service, outcome, answer.Plan) : Task.CompletedTask);
+        }
+        catch (Exception e) when (Problems.IsStoreUnavailable(e))
+        {
+            // The command has been answered for real (a change made, its event published or in the outbox): say so.
+            // Without its kept answer a retry waits out the claim and runs again; without the record shadow counts one short.
+            CommandLog.NotSettled(logger, answer.Command, answer.Status, e.Message);
+        }
         metrics.Record(scope.Env, scope.Service, answer.Command, outcome, scope.Mode, Stopwatch.GetElapsedTime(started));
 
         // Failures are what an on-call engineer searches for by correlation id, so they are logged at the default level.
@@ -46,4 +55,7 @@ internal static partial class CommandLog
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Command {Command} failed with {Status} in {Mode} mode for {Principal}")]
     public static partial void Failed(ILogger logger, string command, int status, string mode, string principal);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Command {Command} answered {Status}, but its idempotency key or shadow record could not be kept: {Reason}")]
+    public static partial void NotSettled(ILogger logger, string command, int status, string reason);
 }

@@ -64,6 +64,7 @@ public static class CutoverEndpoints
                     $"{service} in {env} is {outcome.From}; from there it can go to {string.Join(" or ", CutoverService.NextModes(outcome.From))}, not {outcome.To}."),
                 TransitionResult.Conflict => Problems.Result(StatusCodes.Status409Conflict, "cutover-conflict", "The mode changed meanwhile",
                     "Another transition changed the mode while this one was checked; read the state and try again."),
+                TransitionResult.Failed when outcome.StoreUnavailable => StoreUnavailable(context, outcome),
                 TransitionResult.Failed => Problems.Result(StatusCodes.Status500InternalServerError, "rollback-failed", "A rollback step failed",
                     $"{string.Join("; ", outcome.Steps.Where(s => s.Outcome == StepOutcome.Failed).Select(s => $"{s.Name.ToKebabCase()}: {s.Detail}"))}. The mode stays {outcome.From}; fix the cause and roll back again.",
                     new Dictionary<string, object?> { ["steps"] = outcome.Steps, ["auditId"] = outcome.Audit?.Id }),
@@ -132,5 +133,15 @@ public static class CutoverEndpoints
 
         return new CutoverView(env, service, state.Mode, state.Since, state.Approval, watchers.IsRunning(env, service),
             await publishing.IsPausedAsync(env, service), state.Mode == CutoverModes.Shadow ? await shadow.StatsAsync(env, service) : null, next);
+    }
+
+    // A rollback that Redis stopped part-way: retry it once Redis is back (each step can run again), with the steps so far.
+    private static ProblemHttpResult StoreUnavailable(HttpContext context, TransitionOutcome outcome)
+    {
+        context.Response.Headers.RetryAfter = $"{Problems.StoreRetryAfterSeconds}";
+        return Problems.Result(StatusCodes.Status503ServiceUnavailable, "store-unavailable", "Filestore's store is unreachable",
+            $"Redis did not answer during the rollback: {string.Join("; ", outcome.Steps.Where(s => s.Outcome == StepOutcome.Failed).Select(s => $"{s.Name.ToKebabCase()}: {s.Detail}"))}. "
+            + $"The mode stays {outcome.From}; roll back again in {Problems.StoreRetryAfterSeconds} s, once Redis is back.",
+            new Dictionary<string, object?> { ["steps"] = outcome.Steps });
     }
 }

@@ -127,6 +127,7 @@ public sealed class CutoverService(
         };
 
         var outcomes = new List<RollbackStep>();
+        var storeUnavailable = false;
         foreach (var (name, run) in steps)
         {
             if (outcomes.Any(o => o.Outcome == StepOutcome.Failed))
@@ -141,6 +142,7 @@ public sealed class CutoverService(
             }
             catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
             {
+                storeUnavailable |= Problems.IsStoreUnavailable(e);
                 outcomes.Add(new RollbackStep(name, StepOutcome.Failed, e.Message));
             }
 
@@ -148,8 +150,9 @@ public sealed class CutoverService(
         }
 
         var outcome = outcomes.Any(o => o.Outcome == StepOutcome.Failed) ? TransitionResult.Failed : TransitionResult.Switched;
-        var audit = await AuditAsync(env, service, by, CutoverModes.Managed, CutoverModes.Manual, outcome, [], outcomes, correlationId);
-        return new TransitionOutcome(outcome, CutoverModes.Managed, CutoverModes.Manual, [], outcomes, audit);
+        // With Redis away the audit cannot be written either; the answer still reports every step.
+        var audit = storeUnavailable ? null : await AuditAsync(env, service, by, CutoverModes.Managed, CutoverModes.Manual, outcome, [], outcomes, correlationId);
+        return new TransitionOutcome(outcome, CutoverModes.Managed, CutoverModes.Manual, [], outcomes, audit, storeUnavailable);
     }
 
     private Task<AuditEntry> AuditAsync(

@@ -25,8 +25,8 @@ public static class Checks
         foreach (var api in new[] { session.Filestore }.Concat(RunbookTarget.Consumers.Select(session.Consumer)))
         {
             var answer = await api.SendAsync(HttpMethod.Get, "/health", ct: ct);
-            var status = answer.Body.ValueKind == JsonValueKind.String ? answer.Body.GetString() : answer.Body.ToString();
-            if (!answer.Succeeded || status != "Healthy")
+            var status = HealthAnswer.Describe(answer);
+            if (!answer.Succeeded || status != HealthAnswer.Healthy)
             {
                 throw new CheckFailedException($"{api.Name} is not healthy: {(int)answer.Status} {status}.");
             }

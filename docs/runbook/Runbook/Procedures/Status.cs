@@ -42,7 +42,7 @@ public static class Status
         {
             var health = await HealthAsync(api, ct);
             components.Add(new ComponentHealth(api.Name, api.BaseAddress.ToString(), health));
-            if (health != "Healthy")
+            if (health != HealthAnswer.Healthy)
             {
                 problems.Add($"{api.Name} is {health}");
             }
@@ -107,7 +107,7 @@ public static class Status
         try
         {
             var answer = await api.SendAsync(HttpMethod.Get, "/health", ct: ct);
-            return answer.Body.ValueKind == JsonValueKind.String ? answer.Body.GetString()! : $"{(int)answer.Status}";
+            return HealthAnswer.Describe(answer);
         }
         catch (UnreachableException)
         {
