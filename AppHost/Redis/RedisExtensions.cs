@@ -1,7 +1,10 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 
 namespace Sandbox.AppHost;
 
+/// <summary>The sandbox's Redis in either mode, and the restart-on-failure that executables mode needs.</summary>
 public static class RedisExtensions
 {
     // BullMQ refuses to trust a Redis that may evict keys, and a rehearsal must not lose queued events on restart.
@@ -47,6 +50,15 @@ public static class RedisExtensions
             })
             .OnConnectionStringAvailable(async (resource, _, ct) =>
                 resource.ResolvedConnectionString = await resource.ConnectionStringExpression.GetValueAsync(ct))
-            .WithHealthCheck(healthCheckKey);
+            .WithHealthCheck(healthCheckKey)
+            .WithRestartOnFailure();
+    }
+
+    /// <summary>Starts the resource again when it crashes, with a backoff (<see cref="RestartOnFailureAnnotation"/>).</summary>
+    public static IResourceBuilder<T> WithRestartOnFailure<T>(this IResourceBuilder<T> resource) where T : IResource
+    {
+        resource.ApplicationBuilder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, CrashedResourceRestarter>());
+        resource.ApplicationBuilder.Services.TryAddSingleton(TimeProvider.System);
+        return resource.WithAnnotation(new RestartOnFailureAnnotation());
     }
 }

@@ -37,6 +37,17 @@ public sealed class ExecutablesModeTests() : ModelTest("executables")
     }
 
     [Fact]
+    public void Redis_server_is_started_again_when_it_crashes_with_a_backoff_that_doubles_up_to_30_seconds()
+    {
+        var restart = Builder.Resource("redis").Annotations.OfType<RestartOnFailureAnnotation>().Single();
+
+        int[] crashesInARow = [1, 2, 3, 4, 5, 6, 100];
+
+        Assert.Equal([1, 2, 4, 8, 16, 30, 30], crashesInARow.Select(crashes => restart.DelayAfter(crashes).TotalSeconds));
+        Assert.Equal(TimeSpan.FromMinutes(1), restart.StableAfter);
+    }
+
+    [Fact]
     public async Task Prometheus_runs_from_path_with_generated_config_and_its_own_data_folder()
     {
         var prometheus = Assert.IsType<PrometheusServerResource>(Builder.Resource("prometheus"));
