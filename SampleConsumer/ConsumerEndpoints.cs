@@ -8,8 +8,9 @@ namespace SampleConsumer;
 public sealed record StallRequest(int? PauseSeconds, int? DelayMs);
 
 /// <summary>
-/// The read API for verification (what the store holds for a path, totals, the consistency check with the disk) and
-/// the stall fault. Unauthenticated: the consumers listen on loopback inside the sandbox and hold no secrets.
+/// The read API for verification (what the store holds for a path, totals, the consistency check with the disk),
+/// open: the consumers listen on loopback inside the sandbox and hold no secrets; and the stall fault, which only the
+/// operator's token may read or change, as with Filestore's own faults.
 /// </summary>
 public static class ConsumerEndpoints
 {
@@ -37,7 +38,7 @@ public static class ConsumerEndpoints
                 : TypedResults.Problem("Consumer:DataDirectory is not set, so the disk cannot be compared.", statusCode: StatusCodes.Status409Conflict,
                     title: "No data directory"));
 
-        var stall = app.MapGroup("/stall").WithTags("Faults");
+        var stall = app.MapGroup("/stall").WithTags("Faults").AddEndpointFilter<OperatorOnly>();
 
         stall.MapGet("/", (Stall fault) => TypedResults.Ok(fault.Current));
 

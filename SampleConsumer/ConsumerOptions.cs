@@ -28,6 +28,11 @@ public sealed class ConsumerOptions
     /// <summary>Filestore's data directory (<c>&lt;dir&gt;/&lt;env&gt;/&lt;service&gt;</c> are the roots), for the consistency check.</summary>
     public string? DataDirectory { get; set; }
 
+    /// <summary>The sandbox operator's token (Filestore's): the stall fault answers only to it.</summary>
+    [Required(ErrorMessage = "Consumer:OperatorToken is required: the stall fault answers only to the operator.")]
+    [MinLength(24, ErrorMessage = "Consumer:OperatorToken must be at least 24 characters.")]
+    public string? OperatorToken { get; set; }
+
     /// <summary>The queue of this role: Filestore publishes every event to both.</summary>
     public string Queue => $"{RoleName}-events";
 }

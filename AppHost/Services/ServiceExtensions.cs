@@ -18,13 +18,15 @@ public static class ServiceExtensions
 
     /// <summary>
     /// One SampleConsumer instance in the given role, consuming its queue from <paramref name="filestore"/>; it reads
-    /// the same managed roots (for its consistency check) and the stall fault is on its dashboard menu.
+    /// the same managed roots (for its consistency check) and the stall fault, guarded by the operator token, is on its dashboard menu.
     /// </summary>
     public static IResourceBuilder<ProjectResource> AddSampleConsumer(
         this IDistributedApplicationBuilder builder, string name, ConsumerRole role, IResourceBuilder<ProjectResource> filestore, SandboxSettings sandbox) =>
         builder.AddProject<Projects.SampleConsumer>(name)
             .WithEnvironment("Consumer__Role", role.ToString().ToLowerInvariant())
             .WithEnvironment("Consumer__DataDirectory", sandbox.StatePath(filestore.Resource.Name))
+            // The stall fault is an operator's drill, guarded by the same token as Filestore's faults.
+            .WithEnvironment("Consumer__OperatorToken", filestore.Resource.Annotations.OfType<OperatorTokenAnnotation>().Single().Token)
             .AsSandboxService()
             .WithStallCommands(sandbox);
 

@@ -24,7 +24,7 @@ internal static class SetupCommands
 
     private static Command EnvCommand()
     {
-        var command = new Command("env", "Print export lines for the target's addresses (FILESTORE, METASTORE, TIMESTORE, PROMETHEUS, REDIS_URL): eval \"$(runbook env)\".");
+        var command = new Command("env", "Print export lines for the target's addresses (FILESTORE, METASTORE, TIMESTORE, PROMETHEUS, REDIS_URL) and the token of the consumers' stall fault (CONSUMER_TOKEN): eval \"$(runbook env)\".");
         command.SetAction((parse, ct) => CliContext.RunAsync(parse, (session, _, _) =>
         {
             var target = session.Target;
@@ -33,6 +33,7 @@ internal static class SetupCommands
             Console.Out.WriteLine($"export TIMESTORE={target.Timestore?.ToString().TrimEnd('/')}");
             Console.Out.WriteLine($"export PROMETHEUS={target.Prometheus?.ToString().TrimEnd('/')}");
             Console.Out.WriteLine($"export REDIS_URL={RedisUrl(target.Redis)}");
+            Console.Out.WriteLine($"export CONSUMER_TOKEN={target.ConsumerToken}");
             return Task.FromResult<object?>(null);
         }, resultOnStdout: true, ct: ct));
         return command;

@@ -27,11 +27,15 @@ public sealed class ConsumerProcess : IAsyncDisposable
     {
         (_process, _redis, Instance) = (process, redis, instance);
         Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(15) };
+        // As the operator: the stall fault needs the token; the read API ignores it.
+        Http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", OperatorToken);
         process.OutputDataReceived += (_, line) => Keep(line.Data);
         process.ErrorDataReceived += (_, line) => Keep(line.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
     }
+
+    public const string OperatorToken = "operator-token-for-the-consumer-tests-0123456789";
 
     public string Instance { get; }
 
@@ -75,6 +79,7 @@ public sealed class ConsumerProcess : IAsyncDisposable
         start.Environment["OTEL_RESOURCE_ATTRIBUTES"] = $"service.instance.id={instance}";
         start.Environment["Consumer__Role"] = role;
         start.Environment["Consumer__DataDirectory"] = dataDirectory;
+        start.Environment["Consumer__OperatorToken"] = OperatorToken;
         start.Environment["Consumer__Concurrency"] = $"{concurrency}";
         start.Environment["Consumer__LockDuration"] = "00:00:02";
         start.Environment["Consumer__StalledInterval"] = "00:00:01";

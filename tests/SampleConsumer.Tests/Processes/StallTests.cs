@@ -14,6 +14,28 @@ public sealed class StallTests(RedisServer redis) : ConsumerTest(redis)
     private const string Queue = "metastore-events";
 
     [Fact]
+    public async Task The_stall_fault_answers_only_to_the_operator_token_while_the_read_api_stays_open()
+    {
+        await using var consumer = await StartAsync("metastore");
+        using var anonymous = new HttpClient { BaseAddress = consumer.Http.BaseAddress, Timeout = TimeSpan.FromSeconds(15) };
+        using var stranger = new HttpClient { BaseAddress = consumer.Http.BaseAddress, Timeout = TimeSpan.FromSeconds(15) };
+        stranger.DefaultRequestHeaders.Authorization = new("Bearer", ConsumerProcess.OperatorToken + "x");
+
+        foreach (var client in new[] { anonymous, stranger })
+        {
+            using var put = await client.PutAsJsonAsync("/stall", new { pauseSeconds = 600 });
+            using var delete = await client.DeleteAsync("/stall");
+            using var get = await client.GetAsync("/stall");
+            Assert.Equal([HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized], new[] { put.StatusCode, delete.StatusCode, get.StatusCode });
+            Assert.Equal("Bearer", put.Headers.WwwAuthenticate.Single().Scheme);
+        }
+
+        Assert.Equal(JsonValueKind.Null, (await consumer.GetAsync("/stall")).GetProperty("pausedUntil").ValueKind);
+        using var totals = await anonymous.GetAsync("/envs/staging/services/billing/totals");
+        Assert.Equal(HttpStatusCode.OK, totals.StatusCode);
+    }
+
+    [Fact]
     public async Task A_stall_holds_events_back_until_it_is_cleared_and_shows_as_a_metric()
     {
         await using var consumer = await StartAsync("metastore");

@@ -107,6 +107,8 @@ public sealed class RunbookTargetTests : IDisposable
 
         Assert.Equal("dana-named-token", target.OperatorToken);
         Assert.Equal("billing-app-token", target.ServiceToken);
+        // The consumers know only the token the AppHost gave them.
+        Assert.Equal("shared-operator-token", target.ConsumerToken);
     }
 
     [Fact]

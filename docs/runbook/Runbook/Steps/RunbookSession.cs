@@ -25,7 +25,8 @@ public sealed class RunbookSession : IAsyncDisposable
         {
             if (target.ConsumerUrl(consumer) is { } url)
             {
-                _consumers[consumer] = new ServiceApi(consumer, url, handler: handler);
+                // The consumers' read API is open; their stall fault answers only to the operator token.
+                _consumers[consumer] = new ServiceApi(consumer, url, target.ConsumerToken, handler);
             }
         }
 

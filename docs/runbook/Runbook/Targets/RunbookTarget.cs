@@ -47,6 +47,12 @@ public sealed record RunbookTarget(
     public Uri? ConsumerUrl(string consumer) => consumer == "metastore" ? Metastore : Timestore;
 
     /// <summary>
+    /// The token the consumers' stall fault takes: the sandbox's shared operator token, even when the operator acts under
+    /// a named token of their own (the consumers know only the one the AppHost gave them); elsewhere the operator's.
+    /// </summary>
+    public string ConsumerToken { get => field ?? OperatorToken; init; }
+
+    /// <summary>
     /// Reads the sandbox's address book. A token in <see cref="TokenVariable"/> wins over the shared operator token the
     /// sandbox generated, so an operator who issued themselves a named token acts under their own name.
     /// </summary>
@@ -74,10 +80,14 @@ public sealed record RunbookTarget(
         Uri? Url(string resource) => Read(resource, "url") is { Length: > 0 } url ? new Uri(url) : null;
 
         var filestore = Url("filestore") ?? throw new UnreachableException($"{file} has no filestore address.");
-        var token = environment(TokenVariable) is { Length: > 0 } own ? own : Read("filestore", "operatorToken")
-            ?? throw new UnreachableException($"{file} has no operator token.");
+        var shared = Read("filestore", "operatorToken") ?? throw new UnreachableException($"{file} has no operator token.");
+        var token = environment(TokenVariable) is { Length: > 0 } own ? own : shared;
         return new RunbookTarget("sandbox", filestore, Url("metastore"), Url("timestore"), Url("prometheus"),
-            Read("redis", "connectionString"), token, environment(ServiceTokenVariable), Path.Combine(stateDirectory, "runbook")) { IsSandbox = true };
+            Read("redis", "connectionString"), token, environment(ServiceTokenVariable), Path.Combine(stateDirectory, "runbook"))
+        {
+            IsSandbox = true,
+            ConsumerToken = shared,
+        };
     }
 
     /// <summary>A real environment, given by its addresses; the operator token must be in <see cref="TokenVariable"/>.</summary>
