@@ -20,7 +20,9 @@ public static class RedisExtensions
                 .WithImage(ContainerImages.Redis, ContainerImages.RedisTag)
                 .WithImageRegistry(ContainerImages.Registry)
                 .WithDataBindMount(sandbox.EnsureStateFolder("redis", "container-data"))
-                .WithArgs(DurabilityArgs);
+                .WithArgs(DurabilityArgs)
+                .WithRestartOnFailure()
+                .WithOutageDrill();
         }
 
         var redisServer = ExecutableLocator.Require(
@@ -51,7 +53,8 @@ public static class RedisExtensions
             .OnConnectionStringAvailable(async (resource, _, ct) =>
                 resource.ResolvedConnectionString = await resource.ConnectionStringExpression.GetValueAsync(ct))
             .WithHealthCheck(healthCheckKey)
-            .WithRestartOnFailure();
+            .WithRestartOnFailure()
+            .WithOutageDrill();
     }
 
     /// <summary>Starts the resource again when it crashes, with a backoff (<see cref="RestartOnFailureAnnotation"/>).</summary>

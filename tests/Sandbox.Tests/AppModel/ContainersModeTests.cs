@@ -44,6 +44,12 @@ public sealed class ContainersModeTests() : ModelTest("containers")
     }
 
     [Fact]
+    public void The_redis_container_is_started_again_when_it_crashes()
+    {
+        Assert.Single(Builder.Resource("redis").Annotations.OfType<RestartOnFailureAnnotation>());
+    }
+
+    [Fact]
     public void Services_reference_redis_and_wait_for_it()
     {
         foreach (var service in new[] { "filestore", "metastore", "timestore" })

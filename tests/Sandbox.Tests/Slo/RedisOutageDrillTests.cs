@@ -1,0 +1,59 @@
+using System.Diagnostics;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Microsoft.Extensions.DependencyInjection;
+using Sandbox.AppHost;
+using Sandbox.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace Sandbox.Tests.Slo;
+
+/// <summary>The Redis outage drill from the dashboard: RedisUnreachable pages while Redis is down and resolves once it is back by itself.</summary>
+[Collection(RunningSandbox.Name)]
+public sealed class RedisOutageDrillTests(SandboxFixture sandbox, ITestOutputHelper output)
+{
+    private static readonly TimeSpan PageWithin = TimeSpan.FromMinutes(2);
+    private static readonly TimeSpan ResolveWithin = TimeSpan.FromMinutes(3);
+
+    [Fact]
+    public async Task A_redis_outage_pages_RedisUnreachable_and_it_resolves_when_redis_starts_again_by_itself()
+    {
+        var commands = sandbox.App.Services.GetRequiredService<ResourceCommandService>();
+        var prometheus = new PrometheusClient(sandbox.HttpClientFor("prometheus"));
+        await Waits.UntilAsync("no RedisUnreachable before the drill", ResolveWithin, async ct =>
+        {
+            var early = (await prometheus.AlertsAsync("firing", ct)).Concat(await prometheus.AlertsAsync("pending", ct)).Where(a => a == "RedisUnreachable").ToList();
+            return (early.Count == 0 ? early : null, "RedisUnreachable already firing or pending");
+        });
+
+        var outage = new InteractionInputCollection([new InteractionInput { Name = "seconds", InputType = InputType.Number, Value = "40" }]);
+        var stopped = await commands.ExecuteCommandAsync("redis", RedisOutageCommand.Name, outage);
+        Assert.True(stopped.Success, stopped.Message);
+        var clock = Stopwatch.StartNew();
+
+        await Waits.UntilAsync("RedisUnreachable firing", PageWithin, async ct =>
+        {
+            var firing = (await prometheus.AlertsAsync("firing", ct)).Where(a => a == "RedisUnreachable").ToList();
+            return (firing.Count > 0 ? firing : null, "not firing yet");
+        });
+        output.WriteLine($"RedisUnreachable fired {clock.Elapsed.TotalSeconds:0} s after Redis stopped");
+
+        await Waits.UntilAsync("RedisUnreachable resolved", ResolveWithin, async ct =>
+        {
+            var still = (await prometheus.AlertsAsync("firing", ct)).Where(a => a == "RedisUnreachable").ToList();
+            return (still.Count == 0 ? still : null, "still firing");
+        });
+        output.WriteLine($"resolved {clock.Elapsed.TotalSeconds:0} s after Redis stopped (a 40 s outage)");
+        Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(40), "resolved before the outage ended: Redis came back early");
+
+        foreach (var service in SandboxFixture.Services)
+        {
+            using var http = sandbox.HttpClientFor(service);
+            await Waits.UntilAsync($"{service} healthy after the drill", Waits.ResourceHealthy, async ct =>
+            {
+                using var health = await http.GetAsync("/health", ct);
+                return (health.IsSuccessStatusCode ? health.StatusCode.ToString() : null, $"{(int)health.StatusCode}");
+            });
+        }
+    }
+}
