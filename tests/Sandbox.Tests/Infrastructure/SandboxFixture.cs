@@ -75,6 +75,39 @@ public sealed class SandboxFixture : IAsyncLifetime
         return client;
     }
 
+    /// <summary>A client of a consumer holding the sandbox's operator token, which its stall fault asks for.</summary>
+    public async Task<HttpClient> ConsumerAsOperatorAsync(string consumer)
+    {
+        using var filestore = await FilestoreOperatorAsync();
+        var client = HttpClientFor(consumer);
+        client.DefaultRequestHeaders.Authorization = filestore.DefaultRequestHeaders.Authorization;
+        return client;
+    }
+
+    /// <summary>
+    /// Waits until the sandbox works again after a test took Redis away: Redis has loaded its data, every service is
+    /// Healthy, and Filestore answers a call that needs its store. The tests after it then start from a working sandbox.
+    /// </summary>
+    public async Task WaitUntilRecoveredAsync()
+    {
+        using var filestore = await FilestoreOperatorAsync();
+        await Waits.UntilAsync("Filestore answering from its store", Waits.ResourceHealthy, async ct =>
+        {
+            using var services = await filestore.GetAsync("/envs/staging/services", ct);
+            return (services.IsSuccessStatusCode ? "ok" : null, $"{(int)services.StatusCode}");
+        });
+        foreach (var service in Services)
+        {
+            using var http = HttpClientFor(service);
+            await Waits.UntilAsync($"{service} Healthy", Waits.ResourceHealthy, async ct =>
+            {
+                using var health = await http.GetAsync("/health", ct);
+                var body = await health.Content.ReadAsStringAsync(ct);
+                return (body.StartsWith("{\"status\":\"Healthy\"", StringComparison.Ordinal) ? body : null, body);
+            });
+        }
+    }
+
     /// <summary>A client of the Filestore API holding a fresh operator token in a person's name (approvals must name one).</summary>
     public async Task<HttpClient> NamedOperatorAsync(string person)
     {

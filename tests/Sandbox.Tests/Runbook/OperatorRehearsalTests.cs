@@ -41,7 +41,7 @@ public sealed class OperatorRehearsalTests(SandboxFixture sandbox, ITestOutputHe
     public async Task An_operator_rehearses_the_production_cutover_of_billing_with_the_cli_rolls_back_without_losing_a_command_and_signs_it_off()
     {
         using var cli = RunbookCli.For(sandbox, output);
-        using var metastore = sandbox.HttpClientFor("metastore");
+        using var metastore = await sandbox.ConsumerAsOperatorAsync("metastore");
         var finished = false;
         try
         {
@@ -318,7 +318,7 @@ public sealed class OperatorRehearsalTests(SandboxFixture sandbox, ITestOutputHe
     private async Task AssertMetastoreAppliedAsync(List<ExportedEvent> replayed)
     {
         Assert.NotEmpty(replayed);
-        using var metastore = sandbox.HttpClientFor("metastore");
+        using var metastore = await sandbox.ConsumerAsOperatorAsync("metastore");
         await Waits.UntilAsync("metastore applied every replayed event", Settle, async ct =>
         {
             var missing = new List<string>();

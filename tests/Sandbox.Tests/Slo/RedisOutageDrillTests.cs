@@ -46,14 +46,6 @@ public sealed class RedisOutageDrillTests(SandboxFixture sandbox, ITestOutputHel
         output.WriteLine($"resolved {clock.Elapsed.TotalSeconds:0} s after Redis stopped (a 40 s outage)");
         Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(40), "resolved before the outage ended: Redis came back early");
 
-        foreach (var service in SandboxFixture.Services)
-        {
-            using var http = sandbox.HttpClientFor(service);
-            await Waits.UntilAsync($"{service} healthy after the drill", Waits.ResourceHealthy, async ct =>
-            {
-                using var health = await http.GetAsync("/health", ct);
-                return (health.IsSuccessStatusCode ? health.StatusCode.ToString() : null, $"{(int)health.StatusCode}");
-            });
-        }
+        await sandbox.WaitUntilRecoveredAsync();
     }
 }

@@ -197,7 +197,7 @@ public sealed partial class CutoverRehearsalTests(SandboxFixture sandbox)
         {
             var stalled = await commands.ExecuteCommandAsync(consumer, "stall");
             Assert.True(stalled.Success, stalled.Message);
-            using var client = sandbox.HttpClientFor(consumer);
+            using var client = await sandbox.ConsumerAsOperatorAsync(consumer);
             Assert.NotNull((await OkAsync(client.GetAsync("/stall"))).GetProperty("pausedUntil").GetString());
             var resumed = await commands.ExecuteCommandAsync(consumer, "clear-stall");
             Assert.True(resumed.Success, resumed.Message);
