@@ -23,7 +23,7 @@ public sealed class CommandGate(IServiceModes modes, AuthMetrics auth) : IEndpoi
 
         var (env, service) = ((string)http.GetRouteValue("env")!, (string)http.GetRouteValue("service")!);
         var mode = await modes.ModeAsync(env, service);
-        if (mode == CutoverModes.Manual)
+        if (mode == CutoverMode.Manual)
         {
             return Problems.Result(StatusCodes.Status409Conflict, "not-cut-over", "The service is not cut over",
                 $"{service} in {env} is in manual mode: it writes to disk itself and Filestore takes no commands for it. Cut it over to shadow first.");

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using FilestoreStub.Changes;
 
 namespace FilestoreStub.Commands;
 
@@ -18,9 +19,9 @@ public sealed class CommandMetrics
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = Buckets });
     }
 
-    public void Record(string env, string service, string command, string outcome, string mode, TimeSpan took)
+    public void Record(string env, string service, string command, string outcome, CutoverMode mode, TimeSpan took)
     {
-        _commands.Add(1, new("env", env), new("service", service), new("command", command), new("outcome", outcome), new("mode", mode));
+        _commands.Add(1, new("env", env), new("service", service), new("command", command), new("outcome", outcome), new("mode", mode.ToKebabCase()));
         _duration.Record(took.TotalSeconds, new("env", env), new("service", service), new("command", command), new("outcome", outcome));
     }
 }

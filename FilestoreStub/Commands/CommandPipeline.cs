@@ -45,7 +45,7 @@ public sealed class CommandPipeline(CommandAuthorisation authorisation, CommandI
 
     private async Task<CommandAnswer> RunClaimedAsync(CommandScope scope, FileCommand command, CancellationToken ct)
     {
-        if (scope.Mode == CutoverModes.Shadow)
+        if (scope.Mode == CutoverMode.Shadow)
         {
             return execution.Plan(scope, command);
         }

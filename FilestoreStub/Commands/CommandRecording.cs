@@ -24,7 +24,7 @@ public sealed class CommandRecording(IShadowRecorder shadow, CommandMetrics metr
         {
             await Task.WhenAll(
                 answer.Settle?.Invoke() ?? Task.CompletedTask,
-                scope.Mode == CutoverModes.Shadow && !answer.IsReplay ? shadow.RecordAsync(scope.Env, scope.Service, outcome, answer.Plan) : Task.CompletedTask);
+                scope.Mode == CutoverMode.Shadow && !answer.IsReplay ? shadow.RecordAsync(scope.Env, scope.Service, outcome, answer.Plan) : Task.CompletedTask);
         }
         catch (Exception e) when (Problems.IsStoreUnavailable(e))
         {
@@ -51,10 +51,10 @@ public sealed class CommandRecording(IShadowRecorder shadow, CommandMetrics metr
 internal static partial class CommandLog
 {
     [LoggerMessage(Level = LogLevel.Debug, Message = "Command {Command} answered {Status} in {Mode} mode for {Principal}")]
-    public static partial void Answered(ILogger logger, string command, int status, string mode, string principal);
+    public static partial void Answered(ILogger logger, string command, int status, CutoverMode mode, string principal);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Command {Command} failed with {Status} in {Mode} mode for {Principal}")]
-    public static partial void Failed(ILogger logger, string command, int status, string mode, string principal);
+    public static partial void Failed(ILogger logger, string command, int status, CutoverMode mode, string principal);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Command {Command} answered {Status}, but its idempotency key or shadow record could not be kept: {Reason}")]
     public static partial void NotSettled(ILogger logger, string command, int status, string reason);

@@ -7,5 +7,5 @@ namespace FilestoreStub.Commands;
 /// the first of the <c>Events</c> published (more than one for a folder move: one per file, then the folder).
 /// </summary>
 public sealed record CommandResponse(
-    string CommandId, string CorrelationId, string Mode, bool Executed, PlannedChange Change, string? EventId, int Events, bool? Published,
+    string CommandId, string CorrelationId, CutoverMode Mode, bool Executed, PlannedChange Change, string? EventId, int Events, bool? Published,
     DateTimeOffset At);

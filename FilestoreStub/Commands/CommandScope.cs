@@ -1,9 +1,10 @@
 using FilestoreStub.Access;
+using FilestoreStub.Changes;
 
 namespace FilestoreStub.Commands;
 
 /// <summary>Who runs a command, on which service, in which cutover mode, under which correlation id.</summary>
-public sealed record CommandScope(string Env, string Service, string Mode, Principal Principal, string CorrelationId)
+public sealed record CommandScope(string Env, string Service, CutoverMode Mode, Principal Principal, string CorrelationId)
 {
     /// <summary>The scope <see cref="CommandGate"/> admitted the request with.</summary>
     public static CommandScope Of(HttpContext context) =>

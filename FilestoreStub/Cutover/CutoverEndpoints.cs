@@ -34,9 +34,9 @@ public static class CutoverEndpoints
             string env, string service, TransitionRequest request, CutoverService machine, HttpContext context, IHostApplicationLifetime lifetime) =>
         {
             var errors = new Dictionary<string, string[]>();
-            if (request.To is null || !CutoverModes.All.Contains(request.To))
+            if (!KebabCaseNames.TryParseKebabCase<CutoverMode>(request.To, out var to))
             {
-                errors["to"] = [$"to must be one of {string.Join(", ", CutoverModes.All)}."];
+                errors["to"] = [$"to must be one of {KebabCaseNames.All<CutoverMode>()}."];
             }
 
             if (request.DrainDeadlineSeconds is < 0 or > 3600)
@@ -52,21 +52,21 @@ public static class CutoverEndpoints
             var deadline = request.DrainDeadlineSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : (TimeSpan?)null;
             // Not the request's token: a caller that gives up must not abandon a rollback between its steps (watcher off,
             // publishing paused, mode still managed). The drain has its own deadline; only a stopping stub cuts it short.
-            var outcome = await machine.TransitionAsync(env, service, request.To!, context.User.Identity!.Name!, Correlation.IdFor(context), deadline,
+            var outcome = await machine.TransitionAsync(env, service, to, context.User.Identity!.Name!, Correlation.IdFor(context), deadline,
                 lifetime.ApplicationStopping);
             return outcome.Outcome switch
             {
                 TransitionResult.Switched => TypedResults.Ok(outcome),
                 TransitionResult.Refused => Problems.Result(StatusCodes.Status409Conflict, "cutover-gates-failed", "Gates failed",
-                    $"{outcome.From} -> {outcome.To} refused; failed gates: {string.Join(", ", outcome.FailedGates.Select(g => g.Name))}.",
+                    $"{outcome.From.ToKebabCase()} -> {outcome.To.ToKebabCase()} refused; failed gates: {string.Join(", ", outcome.FailedGates.Select(g => g.Name))}.",
                     new Dictionary<string, object?> { ["failedGates"] = outcome.FailedGates.ToList(), ["gates"] = outcome.Gates, ["auditId"] = outcome.Audit?.Id }),
                 TransitionResult.NotAllowed => Problems.Result(StatusCodes.Status409Conflict, "transition-not-allowed", "Transition not allowed",
-                    $"{service} in {env} is {outcome.From}; from there it can go to {string.Join(" or ", CutoverService.NextModes(outcome.From))}, not {outcome.To}."),
+                    $"{service} in {env} is {outcome.From.ToKebabCase()}; from there it can go to {string.Join(" or ", CutoverService.NextModes(outcome.From).Select(m => m.ToKebabCase()))}, not {outcome.To.ToKebabCase()}."),
                 TransitionResult.Conflict => Problems.Result(StatusCodes.Status409Conflict, "cutover-conflict", "The mode changed meanwhile",
                     "Another transition changed the mode while this one was checked; read the state and try again."),
                 TransitionResult.Failed when outcome.StoreUnavailable => StoreUnavailable(context, outcome),
                 TransitionResult.Failed => Problems.Result(StatusCodes.Status500InternalServerError, "rollback-failed", "A rollback step failed",
-                    $"{string.Join("; ", outcome.Steps.Where(s => s.Outcome == StepOutcome.Failed).Select(s => $"{s.Name.ToKebabCase()}: {s.Detail}"))}. The mode stays {outcome.From}; fix the cause and roll back again.",
+                    $"{string.Join("; ", outcome.Steps.Where(s => s.Outcome == StepOutcome.Failed).Select(s => $"{s.Name.ToKebabCase()}: {s.Detail}"))}. The mode stays {outcome.From.ToKebabCase()}; fix the cause and roll back again.",
                     new Dictionary<string, object?> { ["steps"] = outcome.Steps, ["auditId"] = outcome.Audit?.Id }),
             };
         });
@@ -83,7 +83,7 @@ public static class CutoverEndpoints
                     + $"POST /access/tokens {{\"principal\":\"alice\",\"kind\":\"operator\"}} and approve with that token.");
             }
 
-            if (await store.ModeAsync(env, service) != CutoverModes.Shadow)
+            if (await store.ModeAsync(env, service) != CutoverMode.Shadow)
             {
                 return Problems.Result(StatusCodes.Status409Conflict, "not-in-shadow", "Nothing to approve",
                     $"{service} in {env} is not in shadow mode; an approval is for shadow -> managed.");
@@ -132,7 +132,7 @@ public static class CutoverEndpoints
         }
 
         return new CutoverView(env, service, state.Mode, state.Since, state.Approval, watchers.IsRunning(env, service),
-            await publishing.IsPausedAsync(env, service), state.Mode == CutoverModes.Shadow ? await shadow.StatsAsync(env, service) : null, next);
+            await publishing.IsPausedAsync(env, service), state.Mode == CutoverMode.Shadow ? await shadow.StatsAsync(env, service) : null, next);
     }
 
     // A rollback that Redis stopped part-way: retry it once Redis is back (each step can run again), with the steps so far.
@@ -141,7 +141,7 @@ public static class CutoverEndpoints
         context.Response.Headers.RetryAfter = $"{Problems.StoreRetryAfterSeconds}";
         return Problems.Result(StatusCodes.Status503ServiceUnavailable, "store-unavailable", "Filestore's store is unreachable",
             $"Redis did not answer during the rollback: {string.Join("; ", outcome.Steps.Where(s => s.Outcome == StepOutcome.Failed).Select(s => $"{s.Name.ToKebabCase()}: {s.Detail}"))}. "
-            + $"The mode stays {outcome.From}; roll back again in {Problems.StoreRetryAfterSeconds} s, once Redis is back.",
+            + $"The mode stays {outcome.From.ToKebabCase()}; roll back again in {Problems.StoreRetryAfterSeconds} s, once Redis is back.",
             new Dictionary<string, object?> { ["steps"] = outcome.Steps });
     }
 }

@@ -21,16 +21,16 @@ public sealed class CutoverGates(
 {
     private readonly CutoverOptions _options = options.Value;
 
-    public async Task<IReadOnlyList<Gate>> CheckAsync(string env, string service, string from, string to) => (from, to) switch
+    public async Task<IReadOnlyList<Gate>> CheckAsync(string env, string service, CutoverMode from, CutoverMode to) => (from, to) switch
     {
-        (CutoverModes.Manual, CutoverModes.Shadow) =>
+        (CutoverMode.Manual, CutoverMode.Shadow) =>
         [
             .. await AccessGatesAsync(env, service),
             await SeededAsync(env, service),
             Watcher(env, service),
             await PublishingAsync(env, service),
         ],
-        (CutoverModes.Shadow, CutoverModes.Managed) =>
+        (CutoverMode.Shadow, CutoverMode.Managed) =>
         [
             .. await ShadowGatesAsync(env, service),
             await ApprovalAsync(env, service),

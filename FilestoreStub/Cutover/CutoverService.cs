@@ -20,21 +20,21 @@ public sealed class CutoverService(
     CutoverStore store, CutoverGates gates, ShadowLedger shadow, DriftWatchers watchers, PublishingSwitch publishing, QueueDrain drain,
     QueueAudit queueAudit, IOptions<CutoverOptions> options, IOptions<ManagedRootOptions> roots, TimeProvider time, ILogger<CutoverService> logger)
 {
-    private static readonly (string From, string To)[] Allowed =
+    private static readonly (CutoverMode From, CutoverMode To)[] Allowed =
     [
-        (CutoverModes.Manual, CutoverModes.Shadow),
-        (CutoverModes.Shadow, CutoverModes.Managed),
-        (CutoverModes.Shadow, CutoverModes.Manual),
-        (CutoverModes.Managed, CutoverModes.Manual),
+        (CutoverMode.Manual, CutoverMode.Shadow),
+        (CutoverMode.Shadow, CutoverMode.Managed),
+        (CutoverMode.Shadow, CutoverMode.Manual),
+        (CutoverMode.Managed, CutoverMode.Manual),
     ];
 
     private readonly ConcurrentDictionary<(string, string), SemaphoreSlim> _locks = new();
 
     /// <summary>The modes <paramref name="from"/> may move to.</summary>
-    public static IEnumerable<string> NextModes(string from) => Allowed.Where(a => a.From == from).Select(a => a.To);
+    public static IEnumerable<CutoverMode> NextModes(CutoverMode from) => Allowed.Where(a => a.From == from).Select(a => a.To);
 
     public async Task<TransitionOutcome> TransitionAsync(
-        string env, string service, string to, string by, string correlationId, TimeSpan? drainDeadline = null, CancellationToken ct = default)
+        string env, string service, CutoverMode to, string by, string correlationId, TimeSpan? drainDeadline = null, CancellationToken ct = default)
     {
         var gate = _locks.GetOrAdd((env, service), _ => new SemaphoreSlim(1, 1));
         await gate.WaitAsync(ct);
@@ -54,12 +54,12 @@ public sealed class CutoverService(
                 return new TransitionOutcome(TransitionResult.Refused, from, to, checkedGates, [], refused);
             }
 
-            if (from == CutoverModes.Managed)
+            if (from == CutoverMode.Managed)
             {
                 return await RollBackAsync(env, service, by, correlationId, drainDeadline ?? options.Value.DrainDeadline, ct);
             }
 
-            if (to == CutoverModes.Shadow)
+            if (to == CutoverMode.Shadow)
             {
                 await shadow.ResetAsync(env, service);
             }
@@ -121,7 +121,7 @@ public sealed class CutoverService(
                 return string.Join("; ", reports) + ".";
             }),
             (RollbackStepName.SwitchToManual, async () =>
-                await store.SwitchAsync(env, service, CutoverModes.Managed, CutoverModes.Manual, time.GetUtcNow())
+                await store.SwitchAsync(env, service, CutoverMode.Managed, CutoverMode.Manual, time.GetUtcNow())
                     ? "The service is in manual mode: it writes to disk itself again."
                     : throw new InvalidOperationException("The mode was changed by someone else during the rollback.")),
         };
@@ -151,12 +151,12 @@ public sealed class CutoverService(
 
         var outcome = outcomes.Any(o => o.Outcome == StepOutcome.Failed) ? TransitionResult.Failed : TransitionResult.Switched;
         // With Redis away the audit cannot be written either; the answer still reports every step.
-        var audit = storeUnavailable ? null : await AuditAsync(env, service, by, CutoverModes.Managed, CutoverModes.Manual, outcome, [], outcomes, correlationId);
-        return new TransitionOutcome(outcome, CutoverModes.Managed, CutoverModes.Manual, [], outcomes, audit, storeUnavailable);
+        var audit = storeUnavailable ? null : await AuditAsync(env, service, by, CutoverMode.Managed, CutoverMode.Manual, outcome, [], outcomes, correlationId);
+        return new TransitionOutcome(outcome, CutoverMode.Managed, CutoverMode.Manual, [], outcomes, audit, storeUnavailable);
     }
 
     private Task<AuditEntry> AuditAsync(
-        string env, string service, string by, string from, string to, TransitionResult outcome, IReadOnlyList<Gate> checkedGates,
+        string env, string service, string by, CutoverMode from, CutoverMode to, TransitionResult outcome, IReadOnlyList<Gate> checkedGates,
         IReadOnlyList<RollbackStep> steps, string correlationId) =>
         store.AppendAuditAsync(env, service, new AuditEntry(string.Empty, time.GetUtcNow(), by, from, to, outcome, checkedGates, steps, correlationId));
 }
@@ -164,10 +164,10 @@ public sealed class CutoverService(
 internal static partial class CutoverLog
 {
     [LoggerMessage(Level = LogLevel.Information, Message = "Cutover of {Service} in {Env}: {From} -> {To} by {By} (CorrelationId {CorrelationId})")]
-    public static partial void Switched(ILogger logger, string env, string service, string from, string to, string by, string correlationId);
+    public static partial void Switched(ILogger logger, string env, string service, CutoverMode from, CutoverMode to, string by, string correlationId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Cutover of {Service} in {Env}: {From} -> {To} refused, failed gates: {Gates} (CorrelationId {CorrelationId})")]
-    public static partial void Refused(ILogger logger, string env, string service, string from, string to, string gates, string correlationId);
+    public static partial void Refused(ILogger logger, string env, string service, CutoverMode from, CutoverMode to, string gates, string correlationId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Rollback of {Service} in {Env}: {Step} {Outcome}: {Detail} (CorrelationId {CorrelationId})")]
     public static partial void RollbackStep(ILogger logger, string env, string service, RollbackStepName step, StepOutcome outcome, string detail, string correlationId);

@@ -46,28 +46,28 @@ public sealed class CutoverStore : IServiceModes
     public async ValueTask<CutoverState> StateAsync(string env, string service) =>
         _states.TryGetValue((env, service), out var state) ? state : _states.GetOrAdd((env, service), await ReadAsync(env, service));
 
-    public async ValueTask<string> ModeAsync(string env, string service) => (await StateAsync(env, service)).Mode;
+    public async ValueTask<CutoverMode> ModeAsync(string env, string service) => (await StateAsync(env, service)).Mode;
 
     /// <summary>
     /// Moves the service from <paramref name="from"/> to <paramref name="to"/>, clearing any approval; false when the
     /// mode is no longer <paramref name="from"/> (someone else moved it meanwhile).
     /// </summary>
-    public async Task<bool> SwitchAsync(string env, string service, string from, string to, DateTimeOffset at)
+    public async Task<bool> SwitchAsync(string env, string service, CutoverMode from, CutoverMode to, DateTimeOffset at)
     {
         var key = StateKey(env, service);
         var transaction = _redis.GetDatabase().CreateTransaction();
-        if (from == CutoverModes.Manual)
+        if (from == CutoverMode.Manual)
         {
             // A service never cut over has no hash at all: manual is "neither of the others".
-            transaction.AddCondition(Condition.HashNotEqual(key, "mode", CutoverModes.Shadow));
-            transaction.AddCondition(Condition.HashNotEqual(key, "mode", CutoverModes.Managed));
+            transaction.AddCondition(Condition.HashNotEqual(key, "mode", CutoverMode.Shadow.ToKebabCase()));
+            transaction.AddCondition(Condition.HashNotEqual(key, "mode", CutoverMode.Managed.ToKebabCase()));
         }
         else
         {
-            transaction.AddCondition(Condition.HashEqual(key, "mode", from));
+            transaction.AddCondition(Condition.HashEqual(key, "mode", from.ToKebabCase()));
         }
 
-        _ = transaction.HashSetAsync(key, [new("mode", to), new("since", at.ToUnixTimeMilliseconds())]);
+        _ = transaction.HashSetAsync(key, [new("mode", to.ToKebabCase()), new("since", at.ToUnixTimeMilliseconds())]);
         _ = transaction.HashDeleteAsync(key, ["approvedBy", "approvedAt", "approvalNote"]);
         if (!await transaction.ExecuteAsync())
         {
@@ -94,8 +94,8 @@ public sealed class CutoverStore : IServiceModes
         [
             new("at", entry.At.ToString("O")),
             new("by", entry.By),
-            new("from", entry.From),
-            new("to", entry.To),
+            new("from", entry.From.ToKebabCase()),
+            new("to", entry.To.ToKebabCase()),
             new("outcome", entry.Outcome.ToKebabCase()),
             new("gates", JsonSerializer.Serialize(entry.Gates, Json)),
             new("steps", JsonSerializer.Serialize(entry.Steps, Json)),
@@ -111,8 +111,8 @@ public sealed class CutoverStore : IServiceModes
         return entries.Select(e =>
         {
             string Field(string name) => e[name].ToString();
-            return new AuditEntry(e.Id!, DateTimeOffset.Parse(Field("at"), System.Globalization.CultureInfo.InvariantCulture), Field("by"), Field("from"),
-                Field("to"), KebabCaseNames.ParseKebabCase<TransitionResult>(Field("outcome")), JsonSerializer.Deserialize<List<Gate>>(Field("gates"), Json)!,
+            return new AuditEntry(e.Id!, DateTimeOffset.Parse(Field("at"), System.Globalization.CultureInfo.InvariantCulture), Field("by"), KebabCaseNames.ParseKebabCase<CutoverMode>(Field("from")),
+                KebabCaseNames.ParseKebabCase<CutoverMode>(Field("to")), KebabCaseNames.ParseKebabCase<TransitionResult>(Field("outcome")), JsonSerializer.Deserialize<List<Gate>>(Field("gates"), Json)!,
                 JsonSerializer.Deserialize<List<RollbackStep>>(Field("steps"), Json)!, Field("correlationId"));
         }).ToList();
     }
@@ -120,7 +120,7 @@ public sealed class CutoverStore : IServiceModes
     private async Task<CutoverState> ReadAsync(string env, string service)
     {
         var fields = await _redis.GetDatabase().HashGetAsync(StateKey(env, service), ["mode", "since", "approvedBy", "approvedAt", "approvalNote"]);
-        var mode = fields[0].IsNull ? CutoverModes.Manual : fields[0].ToString();
+        var mode = fields[0].IsNull ? CutoverMode.Manual : KebabCaseNames.ParseKebabCase<CutoverMode>(fields[0].ToString());
         DateTimeOffset? since = fields[1].IsNull ? null : DateTimeOffset.FromUnixTimeMilliseconds((long)fields[1]);
         var approval = fields[2].IsNull
             ? null
@@ -130,7 +130,7 @@ public sealed class CutoverStore : IServiceModes
 
     private IEnumerable<Measurement<int>> ObserveModes() =>
         from state in _states.Values
-        from mode in CutoverModes.All
+        from mode in Enum.GetValues<CutoverMode>()
         select new Measurement<int>(state.Mode == mode ? 1 : 0,
-            new("env", state.Env), new("service", state.Service), new("mode", mode));
+            new("env", state.Env), new("service", state.Service), new("mode", mode.ToKebabCase()));
 }

@@ -7,7 +7,7 @@ public sealed class ShadowDriftComparison(CutoverStore cutover, ShadowLedger sha
 {
     public async Task ObserveAsync(string env, string service, Drift drift)
     {
-        if (await cutover.ModeAsync(env, service) == CutoverModes.Shadow)
+        if (await cutover.ModeAsync(env, service) == CutoverMode.Shadow)
         {
             await shadow.ObserveAsync(env, service, drift);
         }

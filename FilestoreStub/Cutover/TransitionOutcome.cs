@@ -1,3 +1,5 @@
+using FilestoreStub.Changes;
+
 namespace FilestoreStub.Cutover;
 
 /// <summary>What a transition request came to, the gates it checked, the steps of a rollback, and its audit entry.</summary>
@@ -9,7 +11,7 @@ namespace FilestoreStub.Cutover;
 /// <param name="Audit">The audit entry written, if one could be.</param>
 /// <param name="StoreUnavailable">A rollback step failed because Redis could not be reached: retry once it is back.</param>
 public sealed record TransitionOutcome(
-    TransitionResult Outcome, string From, string To, IReadOnlyList<Gate> Gates, IReadOnlyList<RollbackStep> Steps, AuditEntry? Audit,
+    TransitionResult Outcome, CutoverMode From, CutoverMode To, IReadOnlyList<Gate> Gates, IReadOnlyList<RollbackStep> Steps, AuditEntry? Audit,
     bool StoreUnavailable = false)
 {
     public IEnumerable<Gate> FailedGates => Gates.Where(g => !g.Passed);

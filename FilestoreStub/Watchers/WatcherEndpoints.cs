@@ -67,7 +67,7 @@ public static class WatcherEndpoints
     // Both the write and the removal are drift on purpose; these are the cases where that drift would mislead or go unseen.
     private static async Task<ProblemHttpResult?> RefuseProbeAsync(string env, string service, DriftWatchers watchers, IServiceModes modes)
     {
-        if (await modes.ModeAsync(env, service) == CutoverModes.Shadow)
+        if (await modes.ModeAsync(env, service) == CutoverMode.Shadow)
         {
             return Problems.Result(StatusCodes.Status409Conflict, "probe-in-shadow", "No probe during shadow",
                 $"{service} in {env} is in shadow mode, where every change seen on disk is compared with a shadow plan: a probe would count as an "

@@ -26,7 +26,7 @@ public sealed class CommandExecutionTests : IDisposable
         _execution = new CommandExecution(new FileCommands(roots), new PathLocks(), new EventSequence(clock), _announced, clock);
     }
 
-    private static CommandScope Scope { get; } = new("staging", "billing", CutoverModes.Managed, new Principal("billing-app", PrincipalKind.Service), "corr-1");
+    private static CommandScope Scope { get; } = new("staging", "billing", CutoverMode.Managed, new Principal("billing-app", PrincipalKind.Service), "corr-1");
 
     public void Dispose() => Directory.Delete(_data, recursive: true);
 
@@ -47,7 +47,7 @@ public sealed class CommandExecutionTests : IDisposable
     [Fact]
     public void A_plan_answers_the_change_and_records_it_without_touching_the_disk_or_the_watchers()
     {
-        var answer = _execution.Plan(Scope with { Mode = CutoverModes.Shadow }, Put("reports/a.csv", "hello"));
+        var answer = _execution.Plan(Scope with { Mode = CutoverMode.Shadow }, Put("reports/a.csv", "hello"));
 
         Assert.Equal((200, "put"), (answer.Status, answer.Command));
         Assert.Equal(new PlannedChange(EventKinds.Created, "reports/a.csv", Size: 5,

@@ -31,7 +31,7 @@ public sealed class CommandIdempotencyTests
         _idempotency.ClaimAsync("staging", "billing", principal, input);
 
     private static CommandAnswer Ran(int status = 200) => CommandAnswer.Ran(status,
-        new CommandResponse("c1", "corr", CutoverModes.Managed, true, new PlannedChange("created", "a.txt"), "cmd-c1", 1, true, DateTimeOffset.UnixEpoch), "put");
+        new CommandResponse("c1", "corr", CutoverMode.Managed, true, new PlannedChange("created", "a.txt"), "cmd-c1", 1, true, DateTimeOffset.UnixEpoch), "put");
 
     [Fact]
     public async Task A_new_key_is_claimed_and_the_same_request_meanwhile_is_told_it_is_in_progress()

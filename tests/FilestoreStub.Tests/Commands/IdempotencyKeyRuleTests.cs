@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using FilestoreStub.Changes;
 using FilestoreStub.Commands;
 using FilestoreStub.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -104,6 +103,6 @@ public sealed class IdempotencyKeyRuleTests(RedisServer redis) : FilestoreTest(r
         Assert.Equal("https://filestore.sandbox/problems/policy-denied", await TypeAsync(outward));
         Assert.Equal(HttpStatusCode.OK, inward.StatusCode);
         Assert.True(File.Exists(Path.Combine(Steps.Root, "inbox", "b.txt")));
-        Assert.Equal(CutoverModes.Managed, (await Steps.StateAsync()).GetProperty("mode").GetString());
+        Assert.Equal("managed", (await Steps.StateAsync()).GetProperty("mode").GetString());
     }
 }

@@ -27,10 +27,9 @@ public sealed class CutoverGuidanceTests(RedisServer redis) : FilestoreTest(redi
     [Fact]
     public void Each_mode_offers_exactly_its_transitions()
     {
-        Assert.Equal(["shadow"], CutoverService.NextModes(CutoverModes.Manual));
-        Assert.Equal(["managed", "manual"], CutoverService.NextModes(CutoverModes.Shadow));
-        Assert.Equal(["manual"], CutoverService.NextModes(CutoverModes.Managed));
-        Assert.Empty(CutoverService.NextModes("unknown"));
+        Assert.Equal([CutoverMode.Shadow], CutoverService.NextModes(CutoverMode.Manual));
+        Assert.Equal([CutoverMode.Managed, CutoverMode.Manual], CutoverService.NextModes(CutoverMode.Shadow));
+        Assert.Equal([CutoverMode.Manual], CutoverService.NextModes(CutoverMode.Managed));
     }
 
     [Fact]

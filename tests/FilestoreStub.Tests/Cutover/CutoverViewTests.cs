@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using FilestoreStub.Changes;
 using FilestoreStub.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -116,7 +115,7 @@ public sealed class CutoverViewTests(RedisServer redis) : FilestoreTest(redis)
     [Fact]
     public async Task Modes_stored_before_the_stub_starts_are_on_the_gauge_from_the_first_scrape()
     {
-        await Redis.Db.HashSetAsync("filestore:cutover:production:reports", "mode", CutoverModes.Managed);
+        await Redis.Db.HashSetAsync("filestore:cutover:production:reports", "mode", "managed");
         await using var started = new FilestoreApp(Redis);
 
         var metrics = await started.CreateClient().GetStringAsync("/metrics");

@@ -23,7 +23,7 @@ public sealed class ShadowGateThresholdTests(RedisServer redis) : FilestoreTest(
     }
 
     private async Task<Dictionary<string, Gate>> ShadowGatesAsync() =>
-        (await App.Services.GetRequiredService<CutoverGates>().CheckAsync("staging", "billing", CutoverModes.Shadow, CutoverModes.Managed))
+        (await App.Services.GetRequiredService<CutoverGates>().CheckAsync("staging", "billing", CutoverMode.Shadow, CutoverMode.Managed))
         .Where(g => g.Name.StartsWith("shadow-", StringComparison.Ordinal)).ToDictionary(g => g.Name);
 
     private Task SetCountsAsync(params (string Field, long Value)[] counts) =>

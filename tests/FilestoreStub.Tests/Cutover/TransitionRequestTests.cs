@@ -79,13 +79,13 @@ public sealed class TransitionRequestTests(RedisServer redis) : FilestoreTest(re
         var store = App.Services.GetRequiredService<CutoverStore>();
         var at = App.Clock.GetUtcNow();
 
-        Assert.False(await store.SwitchAsync("staging", "billing", CutoverModes.Shadow, CutoverModes.Managed, at));
-        Assert.True(await store.SwitchAsync("staging", "billing", CutoverModes.Manual, CutoverModes.Shadow, at));
-        Assert.False(await store.SwitchAsync("staging", "billing", CutoverModes.Manual, CutoverModes.Shadow, at));
-        Assert.True(await store.SwitchAsync("staging", "billing", CutoverModes.Shadow, CutoverModes.Managed, at));
-        Assert.False(await store.SwitchAsync("staging", "billing", CutoverModes.Manual, CutoverModes.Shadow, at));
+        Assert.False(await store.SwitchAsync("staging", "billing", CutoverMode.Shadow, CutoverMode.Managed, at));
+        Assert.True(await store.SwitchAsync("staging", "billing", CutoverMode.Manual, CutoverMode.Shadow, at));
+        Assert.False(await store.SwitchAsync("staging", "billing", CutoverMode.Manual, CutoverMode.Shadow, at));
+        Assert.True(await store.SwitchAsync("staging", "billing", CutoverMode.Shadow, CutoverMode.Managed, at));
+        Assert.False(await store.SwitchAsync("staging", "billing", CutoverMode.Manual, CutoverMode.Shadow, at));
 
-        Assert.Equal(CutoverModes.Managed, await store.ModeAsync("staging", "billing"));
+        Assert.Equal(CutoverMode.Managed, await store.ModeAsync("staging", "billing"));
         Assert.Equal("managed", (await Steps.StateAsync()).GetProperty("mode").GetString());
     }
 
@@ -93,13 +93,13 @@ public sealed class TransitionRequestTests(RedisServer redis) : FilestoreTest(re
     public async Task A_lost_race_is_seen_by_the_store_with_the_mode_the_winner_set()
     {
         var store = App.Services.GetRequiredService<CutoverStore>();
-        Assert.Equal(CutoverModes.Manual, await store.ModeAsync("staging", "billing"));
+        Assert.Equal(CutoverMode.Manual, await store.ModeAsync("staging", "billing"));
         // Another instance moved the service meanwhile: only Redis knows.
-        await Redis.Db.HashSetAsync("filestore:cutover:staging:billing", "mode", CutoverModes.Shadow);
+        await Redis.Db.HashSetAsync("filestore:cutover:staging:billing", "mode", "shadow");
 
-        Assert.False(await store.SwitchAsync("staging", "billing", CutoverModes.Manual, CutoverModes.Shadow, App.Clock.GetUtcNow()));
+        Assert.False(await store.SwitchAsync("staging", "billing", CutoverMode.Manual, CutoverMode.Shadow, App.Clock.GetUtcNow()));
 
-        Assert.Equal(CutoverModes.Shadow, await store.ModeAsync("staging", "billing"));
+        Assert.Equal(CutoverMode.Shadow, await store.ModeAsync("staging", "billing"));
     }
 
     [Theory]
