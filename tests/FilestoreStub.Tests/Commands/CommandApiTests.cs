@@ -106,6 +106,33 @@ public sealed class CommandApiTests(RedisServer redis) : FilestoreTest(redis)
     }
 
     [Fact]
+    public async Task A_managed_command_that_changes_nothing_publishes_nothing_and_says_so()
+    {
+        var client = await Steps.IntoManagedAsync();
+        Directory.CreateDirectory(Disk("already-here"));
+
+        using var response = await Steps.CommandAsync(client, new { command = "mkdir", path = "already-here" });
+        var answer = await response.Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("unchanged", answer.GetProperty("change").GetProperty("kind").GetString());
+        Assert.Equal((0, JsonValueKind.Null, JsonValueKind.Null, true),
+            (answer.GetProperty("events").GetInt32(), answer.GetProperty("eventId").ValueKind, answer.GetProperty("published").ValueKind, answer.GetProperty("executed").GetBoolean()));
+    }
+
+    [Fact]
+    public async Task A_move_the_policy_does_not_allow_names_both_paths_in_its_refusal()
+    {
+        var client = await Steps.IntoManagedAsync();
+        await Steps.GrantAsync(commands: ["put"]);
+
+        using var refused = await Steps.CommandAsync(client, new { command = "move", path = "a.txt", to = "b.txt" });
+
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.Contains("move 'a.txt' to 'b.txt' in billing", (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_folder_move_publishes_every_file_moved_then_the_folder_numbered_in_order()
     {
         var client = await Steps.IntoManagedAsync();

@@ -70,6 +70,9 @@ public sealed class CommandInputTests
     [InlineData("not json")]
     [InlineData("""{"command":"explode","path":"a"}""")]
     [InlineData("""{"command":"put","path":"a"}""")]
+    [InlineData("""{"command":"mkdir","path":"a","text":"only for put"}""")]
+    [InlineData("""{"command":"mkdir","path":"a","content":"b25seSBmb3IgcHV0"}""")]
+    [InlineData("""{"Command":"mkdir","Path":"a"}""")]
     public async Task A_body_that_is_not_a_valid_command_is_400_and_names_no_command(string body)
     {
         var input = await ReadAsync("k", body);

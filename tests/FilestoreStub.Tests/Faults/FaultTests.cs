@@ -39,6 +39,18 @@ public sealed class FaultTests(RedisServer redis) : FilestoreTest(redis)
     }
 
     [Fact]
+    public async Task A_failure_rate_of_one_still_refuses_a_request_that_is_not_a_command_as_the_callers_fault()
+    {
+        var client = await Steps.IntoManagedAsync();
+        await SetFaultsAsync(new { commandFailureRate = 1.0 });
+
+        using var invalid = await Steps.CommandAsync(client, new { command = "explode", path = "drill.txt" });
+
+        Assert.Equal(HttpStatusCode.BadRequest, invalid.StatusCode);
+        Assert.Equal("https://filestore.sandbox/problems/unknown-command", (await invalid.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("type").GetString());
+    }
+
+    [Fact]
     public async Task Added_latency_is_shown_and_counted_for_each_delayed_command()
     {
         var client = await Steps.IntoManagedAsync();
