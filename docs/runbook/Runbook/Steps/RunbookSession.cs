@@ -30,7 +30,7 @@ public sealed class RunbookSession : IAsyncDisposable
             }
         }
 
-        Prometheus = target.Prometheus is { } prometheus ? new Prometheus(new ServiceApi("Prometheus", prometheus, handler: handler)) : null;
+        Prometheus = target.Prometheus is { } prometheus ? new Prometheus(new ServiceApi("Prometheus", prometheus, handler: handler, timeout: ServiceApi.MonitoringTimeout)) : null;
         _queues = new Lazy<QueueInspector?>(() => target.Redis is { Length: > 0 } redis ? new QueueInspector(redis) : null);
     }
 

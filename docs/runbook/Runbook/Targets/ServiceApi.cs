@@ -30,9 +30,15 @@ public sealed class ServiceApi : IDisposable
     public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(100);
     private readonly HttpClient _http;
 
-    public ServiceApi(string name, Uri baseAddress, string? token = null, HttpMessageHandler? handler = null)
+    /// <summary>How long monitoring may take to answer: a Prometheus that hangs must not hold up a check for minutes.</summary>
+    public static readonly TimeSpan MonitoringTimeout = TimeSpan.FromSeconds(10);
+
+    private readonly TimeSpan _timeout;
+
+    public ServiceApi(string name, Uri baseAddress, string? token = null, HttpMessageHandler? handler = null, TimeSpan? timeout = null)
     {
         Name = name;
+        _timeout = timeout ?? RequestTimeout;
         _http = handler is null ? new HttpClient() : new HttpClient(handler, disposeHandler: false);
         _http.BaseAddress = baseAddress;
         // Each call sets its own deadline (SendAsync's timeout): a rollback waits for its drain, a health check does not.
@@ -52,7 +58,7 @@ public sealed class ServiceApi : IDisposable
         HttpMethod method, string path, object? body = null, HttpContent? content = null, string? idempotencyKey = null, TimeSpan? timeout = null,
         CancellationToken ct = default)
     {
-        var limit = timeout ?? RequestTimeout;
+        var limit = timeout ?? _timeout;
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
         deadline.CancelAfter(limit);
         using var request = new HttpRequestMessage(method, path) { Content = content ?? (body is null ? null : JsonContent.Create(body)) };
