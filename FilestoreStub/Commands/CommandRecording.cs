@@ -18,7 +18,20 @@ public sealed class CommandRecording(IShadowRecorder shadow, CommandMetrics metr
             ["CorrelationId"] = scope.CorrelationId, ["Env"] = scope.Env, ["Service"] = scope.Service,
         });
         var started = Stopwatch.GetTimestamp();
-        var answer = (CommandAnswer)(await next(context))!;
+        CommandAnswer answer;
+        try
+        {
+            answer = (CommandAnswer)(await next(context))!;
+        }
+        catch (Exception e) when (Problems.IsStoreUnavailable(e))
+        {
+            // Redis out of reach: the exception handler answers 503 store-unavailable, and it counts as Filestore's failure.
+            var command = context.Arguments.OfType<CommandInput>().Single().Name;
+            metrics.Record(scope.Env, scope.Service, command, CommandOutcomes.Failed, scope.Mode, Stopwatch.GetElapsedTime(started));
+            CommandLog.Failed(logger, command, StatusCodes.Status503ServiceUnavailable, scope.Mode, scope.Principal.Name);
+            throw;
+        }
+
         var outcome = CommandOutcomes.Of(answer.Status);
         try
         {
@@ -32,6 +45,7 @@ public sealed class CommandRecording(IShadowRecorder shadow, CommandMetrics metr
             // Without its kept answer a retry waits out the claim and runs again; without the record shadow counts one short.
             CommandLog.NotSettled(logger, answer.Command, answer.Status, e.Message);
         }
+
         metrics.Record(scope.Env, scope.Service, answer.Command, outcome, scope.Mode, Stopwatch.GetElapsedTime(started));
 
         // Failures are what an on-call engineer searches for by correlation id, so they are logged at the default level.

@@ -51,6 +51,8 @@ public sealed class StoreOutageTests : IAsyncLifetime
         }
 
         Assert.False(File.Exists(Path.Combine(_steps.Root, "outage.txt")));
+        // Counted as Filestore's failure, so the command success SLO sees the outage.
+        await Scrape.UntilAsync(_app, "filestore_commands_total", 1, ("command", "put"), ("outcome", "failed"), ("mode", "managed"));
         using (var policy = await _steps.Operator.PutAsJsonAsync("/envs/staging/policy", new { rules = Array.Empty<object>() }))
         {
             await AssertStoreUnavailableAsync(policy, "policy apply");
