@@ -65,27 +65,12 @@ public sealed class LostLockTests(RedisServer redis) : QueueTest(redis)
         var keys = new QueueKeys(queue);
         var added = await Producer.AddAsync(queue, "contested", new { }, new JobOptions { Attempts = 3 });
         var log = new RecordingLogger();
-        var started = new TaskCompletionSource();
-        var cancelled = new TaskCompletionSource();
-        Workers.Start(queue, async (_, ct) =>
-        {
-            started.TrySetResult();
-            try
-            {
-                await Task.Delay(Timeout.Infinite, ct);
-            }
-            catch (OperationCanceledException)
-            {
-                cancelled.TrySetResult();
-                throw;
-            }
-
-            return null;
-        }, logger: log);
-        await started.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        var held = new HeldJob();
+        Workers.Start(queue, held.Handle, logger: log);
+        await held.Started.WaitAsync(TimeSpan.FromSeconds(20));
 
         await Redis.Db.StringSetAsync(keys.Lock(added.JobId), "another-worker", TakenFor);
-        await cancelled.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        await held.Cancelled.WaitAsync(TimeSpan.FromSeconds(20));
         // The cancelled attempt ends as a failure, which the lock check refuses too.
         await Eventually.Until(() => Task.FromResult(log.Messages.ToList()),
             messages => messages.Any(m => m.Contains($"lost the lock of job {added.JobId} (retry, code -6)", StringComparison.Ordinal)),

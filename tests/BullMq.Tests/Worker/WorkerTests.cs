@@ -361,28 +361,13 @@ public sealed class WorkerTests(RedisServer redis) : QueueTest(redis)
     {
         var queue = RedisServer.UniqueQueue("stop-deadline");
         var added = await Producer.AddAsync(queue, "endless", new { });
-        var started = new TaskCompletionSource();
-        var cancelled = new TaskCompletionSource();
-        var worker = Workers.Start(queue, async (_, ct) =>
-        {
-            started.TrySetResult();
-            try
-            {
-                await Task.Delay(Timeout.Infinite, ct);
-            }
-            catch (OperationCanceledException)
-            {
-                cancelled.TrySetResult();
-                throw;
-            }
-
-            return null;
-        });
-        await started.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        var held = new HeldJob();
+        var worker = Workers.Start(queue, held.Handle);
+        await held.Started.WaitAsync(TimeSpan.FromSeconds(20));
 
         await worker.StopAsync(TimeSpan.FromMilliseconds(300));
 
-        Assert.True(cancelled.Task.IsCompleted, "the handler was not cancelled at the deadline");
+        Assert.True(held.Cancelled.IsCompleted, "the handler was not cancelled at the deadline");
         // Not failed, not retried by the stopping worker: still active, for the stall check to give back once the lock expires.
         Assert.Equal(JobStates.Active, await Operations(queue).GetStateAsync(added.JobId));
         var job = (await Operations(queue).GetJobAsync(added.JobId))!;

@@ -46,6 +46,30 @@ public sealed class PrometheusClient(HttpClient http)
             .ToList();
     }
 
+    /// <summary>Waits until none of <paramref name="alerts"/> is firing or pending: a drill's page must be its own.</summary>
+    public Task UntilQuietAsync(IReadOnlyCollection<string> alerts, TimeSpan timeout) =>
+        Waits.UntilAsync($"none of {string.Join(", ", alerts)} firing or pending", timeout, async ct =>
+        {
+            var early = (await AlertsAsync("firing", ct)).Concat(await AlertsAsync("pending", ct)).Intersect(alerts).ToList();
+            return (early.Count == 0 ? early : null, $"already firing or pending: {string.Join(", ", early)}");
+        });
+
+    /// <summary>Waits until at least one of <paramref name="alerts"/> fires; returns those firing.</summary>
+    public Task<List<string>> UntilFiringAsync(IReadOnlyCollection<string> alerts, TimeSpan timeout) =>
+        Waits.UntilAsync($"{string.Join(" or ", alerts)} firing", timeout, async ct =>
+        {
+            var firing = (await AlertsAsync("firing", ct)).Intersect(alerts).ToList();
+            return (firing.Count > 0 ? firing : null, $"firing: none of {string.Join(", ", alerts)} yet");
+        });
+
+    /// <summary>Waits until none of <paramref name="alerts"/> is firing any more.</summary>
+    public Task UntilResolvedAsync(IReadOnlyCollection<string> alerts, TimeSpan timeout) =>
+        Waits.UntilAsync($"{string.Join(", ", alerts)} resolved", timeout, async ct =>
+        {
+            var still = (await AlertsAsync("firing", ct)).Intersect(alerts).ToList();
+            return (still.Count == 0 ? still : null, $"still firing: {string.Join(", ", still)}");
+        });
+
     public static string Label(JsonElement series, string name) =>
         series.GetProperty("metric").TryGetProperty(name, out var value) ? value.GetString() ?? string.Empty : string.Empty;
 

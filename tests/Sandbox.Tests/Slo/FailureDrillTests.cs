@@ -24,31 +24,19 @@ public sealed class FailureDrillTests(SandboxFixture sandbox, ITestOutputHelper 
         {
             // Other tests of this sandbox inject failures too: the page must be this drill's, so none may be firing
             // or on its way (pending) before the fault goes in.
-            await Waits.UntilAsync("no page before the drill", ResolveWithin, async ct =>
-            {
-                var early = (await prometheus.AlertsAsync("firing", ct)).Concat(await prometheus.AlertsAsync("pending", ct)).Intersect(PageAlerts).ToList();
-                return (early.Count == 0 ? early : null, $"already firing or pending: {string.Join(", ", early)}");
-            });
+            await prometheus.UntilQuietAsync(PageAlerts, ResolveWithin);
 
             var injected = await commands.ExecuteCommandAsync("filestore", "command-failures");
             Assert.True(injected.Success, injected.Message);
             var clock = Stopwatch.StartNew();
 
-            var firing = await Waits.UntilAsync("a fast-burn page", PageWithin, async ct =>
-            {
-                var pages = (await prometheus.AlertsAsync("firing", ct)).Intersect(PageAlerts).ToList();
-                return (pages.Count > 0 ? pages : null, $"firing: none of {string.Join(", ", PageAlerts)} yet");
-            });
+            var firing = await prometheus.UntilFiringAsync(PageAlerts, PageWithin);
             output.WriteLine($"{string.Join(", ", firing)} fired {clock.Elapsed.TotalSeconds:0} s after the fault ({traffic.Failed} failed commands)");
 
             var cleared = await commands.ExecuteCommandAsync("filestore", "clear-drills");
             Assert.True(cleared.Success, cleared.Message);
             clock.Restart();
-            await Waits.UntilAsync("the page to resolve", ResolveWithin, async ct =>
-            {
-                var still = (await prometheus.AlertsAsync("firing", ct)).Intersect(PageAlerts).ToList();
-                return (still.Count == 0 ? still : null, $"still firing: {string.Join(", ", still)}");
-            });
+            await prometheus.UntilResolvedAsync(PageAlerts, ResolveWithin);
             output.WriteLine($"resolved {clock.Elapsed.TotalSeconds:0} s after the fault was cleared");
         }
         finally

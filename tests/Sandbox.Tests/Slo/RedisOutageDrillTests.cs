@@ -12,6 +12,7 @@ namespace Sandbox.Tests.Slo;
 [Collection(RunningSandbox.Name)]
 public sealed class RedisOutageDrillTests(SandboxFixture sandbox, ITestOutputHelper output)
 {
+    private static readonly string[] Page = ["RedisUnreachable"];
     private static readonly TimeSpan PageWithin = TimeSpan.FromMinutes(2);
     private static readonly TimeSpan ResolveWithin = TimeSpan.FromMinutes(3);
 
@@ -20,29 +21,17 @@ public sealed class RedisOutageDrillTests(SandboxFixture sandbox, ITestOutputHel
     {
         var commands = sandbox.App.Services.GetRequiredService<ResourceCommandService>();
         var prometheus = new PrometheusClient(sandbox.HttpClientFor("prometheus"));
-        await Waits.UntilAsync("no RedisUnreachable before the drill", ResolveWithin, async ct =>
-        {
-            var early = (await prometheus.AlertsAsync("firing", ct)).Concat(await prometheus.AlertsAsync("pending", ct)).Where(a => a == "RedisUnreachable").ToList();
-            return (early.Count == 0 ? early : null, "RedisUnreachable already firing or pending");
-        });
+        await prometheus.UntilQuietAsync(Page, ResolveWithin);
 
         var outage = new InteractionInputCollection([new InteractionInput { Name = "seconds", InputType = InputType.Number, Value = "40" }]);
         var stopped = await commands.ExecuteCommandAsync("redis", RedisOutageCommand.Name, outage);
         Assert.True(stopped.Success, stopped.Message);
         var clock = Stopwatch.StartNew();
 
-        await Waits.UntilAsync("RedisUnreachable firing", PageWithin, async ct =>
-        {
-            var firing = (await prometheus.AlertsAsync("firing", ct)).Where(a => a == "RedisUnreachable").ToList();
-            return (firing.Count > 0 ? firing : null, "not firing yet");
-        });
+        await prometheus.UntilFiringAsync(Page, PageWithin);
         output.WriteLine($"RedisUnreachable fired {clock.Elapsed.TotalSeconds:0} s after Redis stopped");
 
-        await Waits.UntilAsync("RedisUnreachable resolved", ResolveWithin, async ct =>
-        {
-            var still = (await prometheus.AlertsAsync("firing", ct)).Where(a => a == "RedisUnreachable").ToList();
-            return (still.Count == 0 ? still : null, "still firing");
-        });
+        await prometheus.UntilResolvedAsync(Page, ResolveWithin);
         output.WriteLine($"resolved {clock.Elapsed.TotalSeconds:0} s after Redis stopped (a 40 s outage)");
         Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(40), "resolved before the outage ended: Redis came back early");
 
