@@ -1,6 +1,5 @@
 using System.Diagnostics.Metrics;
 using BullMq;
-using StackExchange.Redis;
 
 namespace FilestoreStub.Events;
 
@@ -89,6 +88,5 @@ public sealed class EventPublisher
     /// True for the failures that mean "not now": the event can be published again later, and its id makes a second
     /// publish harmless if a timed-out first one did reach the queues. Redis failing under the publishing switch counts too.
     /// </summary>
-    public static bool IsUnavailable(Exception e) =>
-        e is QueueUnavailableException or QueueDrainingException or PublishingPausedException or RedisConnectionException or RedisTimeoutException;
+    public static bool IsUnavailable(Exception e) => e is QueueDrainingException or PublishingPausedException || Problems.IsStoreUnavailable(e);
 }
