@@ -27,6 +27,14 @@ public sealed record DrainReport(
 public sealed class QueueDrain(QueueConnection connection, TimeProvider? time = null)
 {
     private const string DrainingField = "sandbox:draining";
+
+    /// <summary>
+    /// How long a drain's mark outlives its last renewal: a drainer that dies (a killed stub mid-rollback) stops
+    /// refusing new jobs after this, instead of for ever.
+    /// </summary>
+    public static readonly TimeSpan Lease = TimeSpan.FromSeconds(30);
+
+    private static readonly TimeSpan RenewEvery = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan PollEvery = TimeSpan.FromMilliseconds(200);
     private static readonly TimeSpan ActiveSettle = TimeSpan.FromSeconds(5);
     private readonly TimeProvider _time = time ?? TimeProvider.System;
@@ -40,11 +48,14 @@ public sealed class QueueDrain(QueueConnection connection, TimeProvider? time = 
         var db = await connection.DatabaseAsync();
         var clock = Stopwatch.StartNew();
 
-        await db.HashSetAsync(keys.Meta, DrainingField, 1);
+        await RenewLeaseAsync(db, keys);
+        using var draining = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var renewals = Task.CompletedTask;
         var wasPaused = await operations.IsPausedAsync();
         try
         {
             var pendingAtStart = Pending(await operations.GetJobCountsAsync());
+            renewals = RenewWhileDrainingAsync(db, keys, draining.Token);
             var emptied = await WaitUntilEmptyAsync(operations, deadline, ct);
 
             // Nothing may be taken between export and removal: pause, then give in-flight jobs a moment to finish.
@@ -68,6 +79,8 @@ public sealed class QueueDrain(QueueConnection connection, TimeProvider? time = 
         }
         finally
         {
+            await draining.CancelAsync();
+            await renewals;
             if (!wasPaused)
             {
                 await operations.ResumeAsync();
@@ -77,9 +90,33 @@ public sealed class QueueDrain(QueueConnection connection, TimeProvider? time = 
         }
     }
 
-    /// <summary>True while a drain of <paramref name="queue"/> is refusing new jobs.</summary>
+    private Task<bool> RenewLeaseAsync(IDatabase db, QueueKeys keys) =>
+        db.HashSetAsync(keys.Meta, DrainingField, (_time.GetUtcNow() + Lease).ToUnixTimeMilliseconds());
+
+    private async Task RenewWhileDrainingAsync(IDatabase db, QueueKeys keys, CancellationToken ct)
+    {
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(RenewEvery, _time, ct);
+                await RenewLeaseAsync(db, keys);
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // The drain ended; its finally removes the mark.
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            // Redis went away: the drain itself fails on it; the lease then passes by itself.
+        }
+    }
+
+    /// <summary>True while a drain of <paramref name="queue"/> is refusing new jobs: its lease has not passed.</summary>
     public async Task<bool> IsDrainingAsync(string queue) =>
-        await (await connection.DatabaseAsync()).HashExistsAsync(new QueueKeys(queue).Meta, DrainingField);
+        (long?)await (await connection.DatabaseAsync()).HashGetAsync(new QueueKeys(queue).Meta, DrainingField) is { } lease
+        && lease > _time.GetUtcNow().ToUnixTimeMilliseconds();
 
     private static long Pending(IReadOnlyDictionary<string, long> counts) =>
         counts[JobStates.Waiting] + counts[JobStates.Active] + counts[JobStates.Prioritized] + counts[JobStates.Delayed];

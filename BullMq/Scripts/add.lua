@@ -3,7 +3,9 @@
   ARGV: [1] queue count [2] timestamp ms [3] name [4] data JSON [5] opts JSON [6] delay ms [7] priority
         [8] custom job id or "" [9] "1" for LIFO, then one key prefix per queue ("bull:<queue>:")
   Returns, per queue: job id, 1 when added or 0 when a job with that id already existed.
-  Fails with "DRAINING <prefix>" before writing anything when any queue is being drained.
+  Fails with "DRAINING <prefix>" before writing anything when any queue is being drained: its meta field
+  sandbox:draining holds a lease (ms since the epoch) later than the timestamp. A drainer renews its lease while it
+  runs; the lease of one that died passes, and the queue takes jobs again.
 ]]
 --@helpers
 local queues = tonumber(ARGV[1])
@@ -13,7 +15,8 @@ local delay, priority = tonumber(ARGV[6]), tonumber(ARGV[7])
 local customId, lifo = ARGV[8], ARGV[9] == "1"
 
 for q = 0, queues - 1 do
-  if rcall("HEXISTS", KEYS[q * 9 + 2], "sandbox:draining") == 1 then
+  local lease = tonumber(rcall("HGET", KEYS[q * 9 + 2], "sandbox:draining"))
+  if lease and lease > timestamp then
     return redis.error_reply("DRAINING " .. ARGV[10 + q])
   end
 end

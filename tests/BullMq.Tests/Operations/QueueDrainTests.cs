@@ -1,5 +1,6 @@
 using System.Text.Json;
 using BullMq.Tests.Infrastructure;
+using Microsoft.Extensions.Time.Testing;
 
 namespace BullMq.Tests.Operations;
 
@@ -144,7 +145,7 @@ public sealed class QueueDrainTests(RedisServer redis) : QueueTest(redis)
             return null;
         });
         await started.Task.WaitAsync(TimeSpan.FromSeconds(20));
-        // The drain's first timer is its first wait for the queue to empty: by then it counted what was pending.
+        // The drain's first timer is its lease's renewal, started once it counted what was pending.
         var time = new TimerWatchingTime();
         var drain = new QueueDrain(Connection, time);
 
@@ -163,5 +164,42 @@ public sealed class QueueDrainTests(RedisServer redis) : QueueTest(redis)
         Assert.Null(report.ExportFile);
         Assert.True((await producer.AddAsync(queue, "after", new { })).Created);
         Assert.False(await Operations(queue).IsPausedAsync());
+    }
+
+    [Fact]
+    public async Task A_drain_renews_its_lease_while_it_runs_and_a_lease_left_by_a_drainer_that_died_refuses_nothing_once_passed()
+    {
+        var queue = RedisServer.UniqueQueue("drain-lease");
+        var keys = new QueueKeys(queue);
+        await new QueueProducer(Connection).AddAsync(queue, "waits", new { });
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var drain = new QueueDrain(Connection, time);
+
+        // No worker: the drain waits for its whole deadline, twice the lease, while the clock moves a second at a time.
+        var draining = drain.DrainAsync(queue, QueueDrain.Lease * 2, Path.Combine(_exportDirectory, "lease.jsonl"));
+        for (var second = 0; second < QueueDrain.Lease.TotalSeconds * 1.5; second++)
+        {
+            await Task.Delay(10);
+            time.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        Assert.True(await drain.IsDrainingAsync(queue), "the lease passed while its drain still ran");
+        Assert.False(draining.IsCompleted);
+        while (!draining.IsCompleted)
+        {
+            time.Advance(TimeSpan.FromSeconds(1));
+            await Task.WhenAny(draining, Task.Delay(10));
+        }
+
+        Assert.Equal(1, (await draining).Exported);
+        Assert.False(await Redis.Db.HashExistsAsync(keys.Meta, "sandbox:draining"));
+
+        // What a drainer killed mid-drain leaves: its last lease. Once that has passed, jobs are taken again.
+        await Redis.Db.HashSetAsync(keys.Meta, "sandbox:draining", DateTimeOffset.UtcNow.AddSeconds(-1).ToUnixTimeMilliseconds());
+        Assert.False(await new QueueDrain(Connection).IsDrainingAsync(queue));
+        await new QueueProducer(Connection).AddAsync(queue, "after a dead drainer", new { });
+        await Redis.Db.HashSetAsync(keys.Meta, "sandbox:draining", DateTimeOffset.UtcNow.AddSeconds(30).ToUnixTimeMilliseconds());
+        Assert.True(await new QueueDrain(Connection).IsDrainingAsync(queue));
+        await Assert.ThrowsAsync<QueueDrainingException>(() => new QueueProducer(Connection).AddAsync(queue, "during a live lease", new { }));
     }
 }

@@ -101,7 +101,7 @@ public sealed class ProducerTests(RedisServer redis) : QueueTest(redis)
     public async Task Fan_out_adds_to_no_queue_when_one_of_them_is_draining()
     {
         string[] queues = [RedisServer.UniqueQueue("fan-ok"), RedisServer.UniqueQueue("fan-draining")];
-        await Redis.Db.HashSetAsync(new QueueKeys(queues[1]).Meta, "sandbox:draining", 1);
+        await Redis.Db.HashSetAsync(new QueueKeys(queues[1]).Meta, "sandbox:draining", DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeMilliseconds());
 
         var error = await Assert.ThrowsAsync<QueueDrainingException>(() => Producer.AddToManyAsync(queues, "e", new { }));
 

@@ -302,7 +302,7 @@ public sealed class CommandApiTests(RedisServer redis) : FilestoreTest(redis)
     {
         var client = await Steps.IntoManagedAsync();
         // A rollback drain elsewhere refuses new jobs; the command's change is made, its event must not be lost.
-        await Redis.Db.HashSetAsync("bull:metastore-events:meta", "sandbox:draining", 1);
+        await Redis.Db.HashSetAsync("bull:metastore-events:meta", "sandbox:draining", DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeMilliseconds());
 
         using var response = await Steps.CommandAsync(client, new { command = "put", path = "during-drain.txt", text = "x" });
         var accepted = await response.Content.ReadFromJsonAsync<JsonElement>();

@@ -101,7 +101,7 @@ public sealed class QueueTests(RedisServer redis) : FilestoreTest(redis)
     public async Task A_queue_a_rollback_is_draining_cannot_be_resumed_or_paused_by_hand()
     {
         // The drain's own mark on the queue (its pause comes and goes between export and removal).
-        await Redis.Db.HashSetAsync(new QueueKeys(EventQueues.Metastore).Meta, [new("sandbox:draining", 1), new("paused", 1)]);
+        await Redis.Db.HashSetAsync(new QueueKeys(EventQueues.Metastore).Meta, [new("sandbox:draining", DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeMilliseconds()), new("paused", 1)]);
 
         using var resume = await SetPausedAsync(App.Operator(), EventQueues.Metastore, new { paused = false });
         using var pause = await SetPausedAsync(App.Operator(), EventQueues.Metastore, new { paused = true, reason = "by hand" });
