@@ -9,12 +9,12 @@ namespace FilestoreStub.Tests.Infrastructure;
 /// The runbook's steps for one service, through the API only, as an operator takes them: grant, issue a token, seed,
 /// watch, and move between modes. Each step asserts that the stub accepted it.
 /// </summary>
-public sealed class CutoverSteps(FilestoreApp app, string env = "staging", string service = "billing")
+public sealed class CutoverSteps(IFilestoreHost app, string env = "staging", string service = "billing")
 {
     public const string Principal = "billing-app";
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public HttpClient Operator { get; } = app.Operator();
+    public HttpClient Operator { get; } = app.ClientWith(FilestoreApp.OperatorToken);
 
     public string Env => env;
 

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Time.Testing;
 namespace FilestoreStub.Tests.Infrastructure;
 
 /// <summary>The stub in-process on a real Redis, with a clock the test moves.</summary>
-public sealed class FilestoreApp(RedisServer redis, string? dataDirectory = null) : WebApplicationFactory<Program>
+public sealed class FilestoreApp(RedisServer redis, string? dataDirectory = null) : WebApplicationFactory<Program>, IFilestoreHost
 {
     // A second instance can share the first one's roots (a restart); only the owner deletes them.
     private readonly bool _ownsData = dataDirectory is null;

@@ -1,9 +1,6 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
@@ -16,133 +13,43 @@ namespace SampleConsumer.Tests.Infrastructure;
 /// </summary>
 public sealed class ConsumerProcess : IAsyncDisposable
 {
-    private const int PortAttempts = 10;
-    private const int OutputLines = 50;
-
-    private readonly Process _process;
+    private readonly ServiceProcess _service;
     private readonly RedisServer _redis;
-    private readonly ConcurrentQueue<string> _output = new();
 
-    private ConsumerProcess(Process process, RedisServer redis, int port, string instance)
+    private ConsumerProcess(ServiceProcess service, RedisServer redis)
     {
-        (_process, _redis, Instance) = (process, redis, instance);
-        Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(15) };
+        (_service, _redis) = (service, redis);
         // As the operator: the stall fault needs the token; the read API ignores it.
         Http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", OperatorToken);
-        process.OutputDataReceived += (_, line) => Keep(line.Data);
-        process.ErrorDataReceived += (_, line) => Keep(line.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
     }
 
     public const string OperatorToken = "operator-token-for-the-consumer-tests-0123456789";
 
-    public string Instance { get; }
+    public string Instance => _service.Instance;
 
-    public HttpClient Http { get; }
+    public HttpClient Http => _service.Http;
 
-    /// <summary>
-    /// Starts an instance and returns once it is healthy. A port found free can be taken by another test assembly before
-    /// the consumer binds it: then the consumer exits, or the process answering on the port is not this one (its
-    /// <c>/metrics</c> carry another instance id). Either way, it starts again on another port.
-    /// </summary>
+    /// <summary>Starts an instance and returns once it is healthy.</summary>
     public static async Task<ConsumerProcess> StartAsync(RedisServer redis, string role, string dataDirectory, int concurrency = 8)
     {
-        for (var attempt = 1; ; attempt++)
-        {
-            var consumer = Launch(redis, role, dataDirectory, concurrency, FreePort());
-            if (await consumer.ServesItsPortAsync())
-            {
-                return consumer;
-            }
-
-            var output = consumer.Output;
-            await consumer.DisposeAsync();
-            if (attempt == PortAttempts)
-            {
-                throw new InvalidOperationException($"SampleConsumer ({role}) did not start on any of {PortAttempts} free ports; last output:\n{output}");
-            }
-        }
-    }
-
-    private static ConsumerProcess Launch(RedisServer redis, string role, string dataDirectory, int concurrency, int port)
-    {
         var instance = $"consumer-{role}-{Guid.NewGuid():N}";
-        var start = new ProcessStartInfo("dotnet", [Dll()])
+        var service = await ServiceProcess.StartAsync("SampleConsumer", new Dictionary<string, string>
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
-        start.Environment["ConnectionStrings__redis"] = $"{redis.Configuration},name={instance}";
-        start.Environment["OTEL_RESOURCE_ATTRIBUTES"] = $"service.instance.id={instance}";
-        start.Environment["Consumer__Role"] = role;
-        start.Environment["Consumer__DataDirectory"] = dataDirectory;
-        start.Environment["Consumer__OperatorToken"] = OperatorToken;
-        start.Environment["Consumer__Concurrency"] = $"{concurrency}";
-        start.Environment["Consumer__LockDuration"] = "00:00:02";
-        start.Environment["Consumer__StalledInterval"] = "00:00:01";
-        start.Environment["Logging__LogLevel__Default"] = "Warning";
-        var process = Process.Start(start) ?? throw new InvalidOperationException("SampleConsumer did not start.");
-        return new ConsumerProcess(process, redis, port, instance);
-    }
-
-    /// <summary>True once this process answers healthy on its port; false when it exited or another process answers there.</summary>
-    private async Task<bool> ServesItsPortAsync()
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (_process.HasExited)
-            {
-                return false;
-            }
-
-            try
-            {
-                var metrics = await Http.GetStringAsync("/metrics");
-                if (!metrics.Contains($"service_instance_id=\"{Instance}\"", StringComparison.Ordinal))
-                {
-                    return false;
-                }
-
-                if (await HealthAsync() == HttpStatusCode.OK)
-                {
-                    return true;
-                }
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-            {
-                // Not listening yet, or something else on the port that is not a consumer: ours exits if it cannot bind.
-            }
-
-            await Task.Delay(100);
-        }
-
-        throw new TimeoutException($"SampleConsumer {Instance} was not healthy within 60 s; last output:\n{Output}");
+            ["ConnectionStrings__redis"] = $"{redis.Configuration},name={instance}",
+            ["Consumer__Role"] = role,
+            ["Consumer__DataDirectory"] = dataDirectory,
+            ["Consumer__OperatorToken"] = OperatorToken,
+            ["Consumer__Concurrency"] = $"{concurrency}",
+            ["Consumer__LockDuration"] = "00:00:02",
+            ["Consumer__StalledInterval"] = "00:00:01",
+        }, instance);
+        return new ConsumerProcess(service, redis);
     }
 
     /// <summary>The last lines the process wrote, for failure messages.</summary>
-    public string Output => string.Join('\n', _output);
+    public string Output => _service.Output;
 
-    public async Task<HttpStatusCode> HealthAsync()
-    {
-        if (_process.HasExited)
-        {
-            throw new InvalidOperationException($"SampleConsumer exited with {_process.ExitCode}; last output:\n{Output}");
-        }
-
-        try
-        {
-            using var response = await Http.GetAsync("/health");
-            return response.StatusCode;
-        }
-        catch (HttpRequestException)
-        {
-            return 0;
-        }
-    }
+    public Task<HttpStatusCode> HealthAsync() => _service.HealthAsync();
 
     public async Task<JsonElement> GetAsync(string path) => await Http.GetFromJsonAsync<JsonElement>(path);
 
@@ -164,61 +71,13 @@ public sealed class ConsumerProcess : IAsyncDisposable
     /// </summary>
     public async Task KillAsync()
     {
-        await KillProcessAsync();
+        await _service.KillAsync();
         var server = _redis.Multiplexer.GetServer(_redis.Configuration);
         await Eventually.Until(() => server.ClientListAsync(), clients => clients.All(c => c.Name != Instance),
             TimeSpan.FromSeconds(20), $"Redis to drop the connections of {Instance}");
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        Http.Dispose();
-        await KillProcessAsync();
-        _process.Dispose();
-    }
+    public ValueTask DisposeAsync() => _service.DisposeAsync();
 
-    private async Task KillProcessAsync()
-    {
-        if (!_process.HasExited)
-        {
-            _process.Kill();
-        }
-
-        await _process.WaitForExitAsync();
-    }
-
-    private void Keep(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        _output.Enqueue(line);
-        while (_output.Count > OutputLines && _output.TryDequeue(out _))
-        {
-        }
-    }
-
-    // Built by the solution beside this test project: <repo>/SampleConsumer/bin/<configuration>/net10.0.
-    internal static string Dll()
-    {
-        var here = new DirectoryInfo(AppContext.BaseDirectory);
-        var configuration = here.Parent!.Name;
-        var repository = here;
-        while (repository is not null && !File.Exists(Path.Combine(repository.FullName, "Sandbox.sln")))
-        {
-            repository = repository.Parent;
-        }
-
-        return Path.Combine(repository?.FullName ?? throw new InvalidOperationException("Sandbox.sln not found above the tests."),
-            "SampleConsumer", "bin", configuration, here.Name, "SampleConsumer.dll");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    internal static string Dll() => ServiceProcess.Dll("SampleConsumer");
 }
