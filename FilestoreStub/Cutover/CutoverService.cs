@@ -18,7 +18,7 @@ namespace FilestoreStub.Cutover;
 /// </summary>
 public sealed class CutoverService(
     CutoverStore store, CutoverGates gates, ShadowLedger shadow, DriftWatchers watchers, PublishingSwitch publishing, QueueDrain drain,
-    QueueAudit queueAudit, IOptions<CutoverOptions> options, IOptions<ManagedRootOptions> roots, TimeProvider time, ILogger<CutoverService> logger)
+    EventOutbox outbox, QueueAudit queueAudit, IOptions<CutoverOptions> options, IOptions<ManagedRootOptions> roots, TimeProvider time, ILogger<CutoverService> logger)
 {
     private static readonly (CutoverMode From, CutoverMode To)[] Allowed =
     [
@@ -99,6 +99,7 @@ public sealed class CutoverService(
             {
                 var reports = new List<string>();
                 var reason = $"rollback of {env}/{service}";
+                string ExportFileOf(string queue) => Path.Combine(Path.GetFullPath(exports), $"{env}-{service}-{stamp}-{queue}.jsonl");
                 foreach (var queue in EventQueues.All)
                 {
                     // A drain pauses the queue while it exports; the audit says whose rollback that was, and when it ended.
@@ -106,7 +107,7 @@ public sealed class CutoverService(
                     DrainReport report;
                     try
                     {
-                        report = await drain.DrainAsync(queue, deadline, Path.Combine(Path.GetFullPath(exports), $"{env}-{service}-{stamp}-{queue}.jsonl"), ct);
+                        report = await drain.DrainAsync(queue, deadline, ExportFileOf(queue), ct);
                     }
                     finally
                     {
@@ -116,6 +117,13 @@ public sealed class CutoverService(
 
                     reports.Add($"{queue}: {report.Processed} processed, {report.Exported} exported{(report.ExportFile is { } f ? $" to {f}" : string.Empty)}, "
                                 + $"{report.StillActive} still active, {(report.Emptied ? "emptied" : "deadline reached")}");
+                }
+
+                // Events of commands answered 202 that wait in the outbox (a queue refused them while it drained) were
+                // accepted too: the export takes them, or they would be published after the rollback.
+                if (await outbox.ExportAsync(env, service, ExportFileOf, ct) is > 0 and var outboxed)
+                {
+                    reports.Add($"outbox: {outboxed} events exported to both queues' files");
                 }
 
                 return string.Join("; ", reports) + ".";

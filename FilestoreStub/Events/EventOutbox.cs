@@ -1,5 +1,7 @@
 using System.Diagnostics.Metrics;
+using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using FilestoreStub.Roots;
 using Microsoft.Extensions.Options;
 
@@ -44,6 +46,52 @@ public sealed class EventOutbox
             .ToList();
     }
 
+    /// <summary>
+    /// Moves the waiting events of one service out of the outbox into rollback export files, a line per queue as a
+    /// drain exports a job (state <c>outbox</c>), so a rollback leaves nothing of the service to be published after it.
+    /// The files are on disk before the events leave the outbox. Returns how many events were exported.
+    /// </summary>
+    public async Task<int> ExportAsync(string env, string service, Func<string, string> exportFileOf, CancellationToken ct = default)
+    {
+        var waiting = Pending().Where(p => p.Event is { } e && e.Env == env && e.Service == service).ToList();
+        if (waiting.Count == 0)
+        {
+            return 0;
+        }
+
+        foreach (var queue in EventQueues.All)
+        {
+            var file = exportFileOf(queue);
+            Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+            await using var stream = new FileStream(file, FileMode.Append, FileAccess.Write, FileShare.Read, 4096, FileOptions.WriteThrough);
+            await using var writer = new StreamWriter(stream, new UTF8Encoding(false));
+            foreach (var (_, @event) in waiting)
+            {
+                var line = new JsonObject
+                {
+                    ["queue"] = queue,
+                    ["id"] = @event!.EventId,
+                    ["state"] = "outbox",
+                    ["name"] = @event.Kind,
+                    ["data"] = JsonSerializer.SerializeToNode(@event),
+                    ["timestamp"] = @event.OccurredAt,
+                    ["attemptsMade"] = 0,
+                };
+                await writer.WriteLineAsync(line.ToJsonString().AsMemory(), ct);
+            }
+
+            await writer.FlushAsync(ct);
+            stream.Flush(flushToDisk: true);
+        }
+
+        foreach (var (file, _) in waiting)
+        {
+            File.Delete(file);
+        }
+
+        return waiting.Count;
+    }
+
     private static FilestoreEvent? Read(string file)
     {
         try
@@ -71,9 +119,13 @@ internal sealed class OutboxRelay(EventOutbox outbox, EventPublisher publisher, 
         }
     }
 
-    /// <summary>Publishes every waiting event it can; stops at the first that cannot go yet, to keep the order.</summary>
+    /// <summary>
+    /// Publishes every waiting event it can, in order; stops at the first that cannot go yet because the queues cannot
+    /// take it. A service whose publishing is paused keeps its own events, in order, without holding up the others'.
+    /// </summary>
     private async Task RelayAsync(CancellationToken ct)
     {
+        var paused = new HashSet<(string Env, string Service)>();
         foreach (var (file, @event) in outbox.Pending())
         {
             if (@event is null)
@@ -82,11 +134,20 @@ internal sealed class OutboxRelay(EventOutbox outbox, EventPublisher publisher, 
                 continue;
             }
 
+            if (paused.Contains((@event.Env, @event.Service)))
+            {
+                continue;
+            }
+
             try
             {
                 await publisher.PublishAsync(@event, ct);
                 File.Delete(file);
                 OutboxLog.Relayed(logger, @event.EventId, @event.Env, @event.Service);
+            }
+            catch (PublishingPausedException)
+            {
+                paused.Add((@event.Env, @event.Service));
             }
             catch (Exception e) when (EventPublisher.IsUnavailable(e))
             {
