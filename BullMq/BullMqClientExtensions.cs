@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
+using OpenTelemetry.Trace;
 using StackExchange.Redis;
 
 namespace BullMq;
@@ -24,7 +25,10 @@ public static class BullMqClientExtensions
         var connectionString = builder.Configuration.GetConnectionString(connectionName)
             ?? throw new InvalidOperationException($"ConnectionStrings:{connectionName} is not set; the AppHost sets it through WithReference.");
 
-        builder.AddRedisClient(connectionName, configureOptions: QueueConnection.Configure);
+        // Redis spans come from OpenTelemetry's own instrumentation, not the copy built into Aspire's client: with Aspire's,
+        // a burst of 100,000 requests (unknown tokens, one Redis read each) left the service 125-150 MB larger, the
+        // requests' profiled commands kept long enough to reach the heap's oldest generation; with this one, 20-30 MB.
+        builder.AddRedisClient(connectionName, settings => settings.DisableTracing = true, QueueConnection.Configure);
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(sp => QueueConnection.Over(sp.GetRequiredService<IConnectionMultiplexer>(), connectionString));
         builder.Services.AddSingleton(sp => new QueueProducer(sp.GetRequiredService<QueueConnection>(), sp.GetRequiredService<TimeProvider>()));
@@ -52,7 +56,7 @@ public static class BullMqClientExtensions
 
         builder.Services.AddOpenTelemetry()
             .WithMetrics(metrics => metrics.AddMeter(QueueTelemetry.Name))
-            .WithTracing(tracing => tracing.AddSource(QueueTelemetry.Name));
+            .WithTracing(tracing => tracing.AddSource(QueueTelemetry.Name).AddRedisInstrumentation());
         return builder;
     }
 }

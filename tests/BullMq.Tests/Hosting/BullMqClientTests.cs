@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
 using BullMq.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -36,6 +38,35 @@ public sealed class BullMqClientTests(RedisServer redis)
         var report = await HealthAsync(host);
         Assert.Equal(HealthStatus.Healthy, report.Entries[$"queue:{queue}"].Status);
         Assert.Contains(report.Entries, e => e.Key != $"queue:{queue}" && e.Key.Contains("Redis", StringComparison.OrdinalIgnoreCase) && e.Value.Status == HealthStatus.Healthy);
+    }
+
+    [Fact]
+    public async Task Redis_commands_of_a_traced_operation_become_spans_of_its_trace()
+    {
+        using var host = Host(_ => { });
+        await host.StartAsync();
+        var stopped = new ConcurrentQueue<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name is "bullmq-client-tests" or "OpenTelemetry.Instrumentation.StackExchangeRedis",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = stopped.Enqueue,
+        };
+        ActivitySource.AddActivityListener(listener);
+        using var source = new ActivitySource("bullmq-client-tests");
+
+        string traceId;
+        using (var operation = source.StartActivity("traced operation"))
+        {
+            traceId = operation!.TraceId.ToString();
+            await host.Services.GetRequiredService<IConnectionMultiplexer>().GetDatabase().StringSetAsync(RedisServer.UniqueQueue("traced"), "v");
+        }
+
+        var span = await Eventually.Until(
+            () => Task.FromResult(stopped.FirstOrDefault(a => a.Source.Name != "bullmq-client-tests" && a.TraceId.ToString() == traceId)),
+            a => a is not null, TimeSpan.FromSeconds(5), "the SET as a span of the operation's trace");
+        Assert.Equal("SET", span!.DisplayName);
+        await host.StopAsync();
     }
 
     [Fact]
