@@ -49,8 +49,11 @@ public sealed class QueueMonitor : BackgroundService
                     await queue.OldestWaitingAgeAsync(),
                     DateTimeOffset.UtcNow);
             }
-            catch (QueueUnavailableException)
+            catch (Exception e) when (e is not OperationCanceledException)
             {
+                // Whatever a read fails with, the queue reports nothing until the next one succeeds. Not only Redis's own
+                // errors: a connection torn down mid-read after a stretch of timeouts (Redis paused) surfaces as an
+                // InvalidOperationException, and a monitor that threw it would stop the whole service's host.
                 _latest.TryRemove(queue.Name, out _);
             }
         }

@@ -115,7 +115,16 @@ internal sealed class OutboxRelay(EventOutbox outbox, EventPublisher publisher, 
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
         {
-            await RelayAsync(stoppingToken);
+            try
+            {
+                await RelayAsync(stoppingToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // A round that fails in an unforeseen way is tried again next second; thrown out of here, it would stop
+                // the stub's host, and the outbox would wait for a restart.
+                OutboxLog.RoundFailed(logger, e);
+            }
         }
     }
 
@@ -176,4 +185,7 @@ internal static partial class OutboxLog
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Published event {EventId} of {Env}/{Service} from the outbox")]
     public static partial void Relayed(ILogger logger, string eventId, string env, string service);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox relay round failed; trying again in a second")]
+    public static partial void RoundFailed(ILogger logger, Exception error);
 }

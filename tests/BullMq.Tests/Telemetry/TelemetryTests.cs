@@ -117,4 +117,23 @@ public sealed class TelemetryTests(RedisServer redis) : QueueTest(redis)
         Assert.Equal(1, seen.Single(s => s.Instrument == "bullmq_queue_paused" && s.Tags["queue"] == queue).Value);
         Assert.Equal(42, seen.Single(s => s.Instrument == "bullmq_queue_oldest_waiting_age_seconds" && s.Tags["queue"] == queue).Value);
     }
+
+    [Fact]
+    public async Task A_queue_that_cannot_be_read_for_any_reason_reports_nothing_and_the_monitor_carries_on()
+    {
+        var queue = RedisServer.UniqueQueue("unreadable");
+        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        using var monitor = new QueueMonitor(Connection, [queue], services.GetRequiredService<IMeterFactory>());
+        await monitor.RefreshAsync();
+        Assert.NotNull(monitor.Latest(queue));
+
+        // Not an outage: Redis answers, with an error (the queue's meta hash is a string), which is no connection or timeout error.
+        await Redis.Db.StringSetAsync(new QueueKeys(queue).Meta, "not a hash");
+        await monitor.RefreshAsync();
+        Assert.Null(monitor.Latest(queue));
+
+        await Redis.Db.KeyDeleteAsync(new QueueKeys(queue).Meta);
+        await monitor.RefreshAsync();
+        Assert.NotNull(monitor.Latest(queue));
+    }
 }
