@@ -49,11 +49,12 @@ public sealed class QueueMonitor : BackgroundService
                     await queue.OldestWaitingAgeAsync(),
                     DateTimeOffset.UtcNow);
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            catch (Exception)
             {
                 // Whatever a read fails with, the queue reports nothing until the next one succeeds. Not only Redis's own
                 // errors: a connection torn down mid-read after a stretch of timeouts (Redis paused) surfaces as an
-                // InvalidOperationException, and a monitor that threw it would stop the whole service's host.
+                // InvalidOperationException or a TaskCanceledException (a read waits on no token of ours), and a monitor
+                // that threw either would stop the whole service's host.
                 _latest.TryRemove(queue.Name, out _);
             }
         }

@@ -119,10 +119,10 @@ internal sealed class OutboxRelay(EventOutbox outbox, EventPublisher publisher, 
             {
                 await RelayAsync(stoppingToken);
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
-                // A round that fails in an unforeseen way is tried again next second; thrown out of here, it would stop
-                // the stub's host, and the outbox would wait for a restart.
+                // A round that fails in an unforeseen way (a Redis connection torn down mid-call surfaces as a
+                // TaskCanceledException) is tried again next second; thrown out of here, it would stop the stub's host.
                 OutboxLog.RoundFailed(logger, e);
             }
         }

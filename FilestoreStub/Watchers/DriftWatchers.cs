@@ -297,9 +297,10 @@ public sealed class DriftWatchers : BackgroundService, IExpectedChanges
                 {
                     break;
                 }
-                catch (Exception e) when (EventPublisher.IsUnavailable(e) || e is IOException)
+                catch (Exception e)
                 {
-                    // Keep the old snapshot: the same drift is found, with the same event ids, on the next scan.
+                    // Redis away, a file gone mid-scan, a connection torn down mid-call: keep the old snapshot, and the
+                    // same drift is found, with the same event ids, on the next scan.
                     WatcherLog.ScanFailed(_owner._logger, _env, _service, e.Message);
                 }
             }

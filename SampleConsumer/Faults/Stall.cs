@@ -78,10 +78,11 @@ public sealed class Stall : BackgroundService
                 var stored = await _redis.GetDatabase().StringGetAsync(_key);
                 Current = stored.IsNull ? StallSettings.None : JsonSerializer.Deserialize<StallSettings>(stored.ToString(), Json) ?? StallSettings.None;
             }
-            catch (Exception e) when (e is RedisException or TimeoutException)
+            catch (Exception) when (!stoppingToken.IsCancellationRequested)
             {
-                // Redis away (a command that waited for the connection in vain is a RedisTimeoutException, a
-                // TimeoutException): keep what was last read; the health check reports the outage.
+                // Redis away (a RedisConnectionException, a RedisTimeoutException, or a TaskCanceledException from a
+                // connection torn down mid-call): keep what was last read; the health check reports the outage. Thrown
+                // out of here, it would stop the consumer's host.
             }
         }
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
