@@ -26,6 +26,12 @@ public sealed record DrillScenario(
 {
     public static readonly DrillTarget DefaultTarget = new("staging", "reports");
 
+    /// <summary>
+    /// True when the fault cannot be ended early and "clear" waits until it ends by itself. Such drills are not on
+    /// <c>filestore</c> in the dashboard, whose drills "Clear drill faults" ends.
+    /// </summary>
+    public bool EndsOnItsOwn { get; init; }
+
     private const string DrillQueue = "metastore-events";
     private const string DrillPauseReason = "drill: queue-paused";
 
@@ -61,6 +67,12 @@ public sealed record DrillScenario(
             "Cutover overview: drift detected by kind; Queues: published per second; Consumers: lag.",
             (s, t, ct) => SetFaultAsync(s, "driftStorm", new JsonObject { ["env"] = t.Env, ["service"] = t.Service, ["changesPerSecond"] = 20 }, ct),
             (s, _, ct) => SetFaultAsync(s, "driftStorm", null, ct)),
+        new("redis-outage", $"Redis stops answering ({RedisPause.Length.TotalSeconds:0} s)",
+            $"Redis answers no client for {RedisPause.Length.TotalSeconds:0} s (CLIENT PAUSE ALL), then again on its own.",
+            ["RedisUnreachable", "QueueGaugesAbsent"], NeedsTraffic: false, NeedsManaged: false,
+            "GET /health of each service names the failing StackExchange.Redis check; commands answer 503 store-unavailable; Queues: the gauges go missing.",
+            (s, _, ct) => RedisPause.StartAsync(s, ct),
+            (s, _, ct) => RedisPause.WaitUntilOverAsync(s, ct)) { EndsOnItsOwn = true },
     ];
 
     public static DrillScenario Find(string name) => All.FirstOrDefault(s => s.Name == name)
