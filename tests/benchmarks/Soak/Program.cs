@@ -1,0 +1,129 @@
+// Load and soak: drives the RUNNING sandbox (start it first: AppHost/start.sh) with managed put commands at a steady
+// rate for a set time, then waits until both consumers have applied everything and reports: errors, client-side
+// latency percentiles, events accepted against events each consumer applied (lost = accepted - applied), the
+// reconciliation lag of the run, and each sandbox process's memory at the start and the end. It cuts the service
+// (billing in production unless told) over to managed first, so run it on a sandbox you do not mind changing.
+// Exit code: 0 when nothing failed and nothing was lost, 1 otherwise, 2 for bad usage.
+// The memory at the start is taken after a warm-up at the same rate (JIT, pools and caches filled; its commands count
+// like the others), so the growth is that of the steady state.
+// Usage: dotnet run -c Release --project tests/benchmarks/Soak -- [--rate 500] [--seconds 1800] [--warmup 60]
+//        [--env production] [--service billing] [--endpoints .sandbox/endpoints.json]
+using System.Globalization;
+using Benchmarks;
+using StackExchange.Redis;
+
+var rate = 500;
+var seconds = 1800;
+var warmup = 60;
+var (env, service) = ("production", "billing");
+var endpointsFile = Path.Combine(".sandbox", "endpoints.json");
+for (var i = 0; i < args.Length; i += 2)
+{
+    var value = i + 1 < args.Length ? args[i + 1] : null;
+    var parsed = int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var number);
+    switch (args[i])
+    {
+        case "--rate" when parsed && number is >= 1 and <= 5000: rate = number; break;
+        case "--seconds" when parsed && number is >= 1 and <= 86_400: seconds = number; break;
+        case "--warmup" when parsed && number is >= 0 and <= 3600: warmup = number; break;
+        case "--endpoints" when value is not null: endpointsFile = value; break;
+        case "--env" when value is "staging" or "production": env = value; break;
+        case "--service" when value is { Length: > 0 }: service = value; break;
+        default:
+            Console.Error.WriteLine($"Bad argument '{args[i]} {value}': use --rate 1..5000 (commands/s), --seconds 1..86400, --warmup 0..3600, --env staging|production, --service <name>, --endpoints <file>.");
+            return 2;
+    }
+}
+
+if (SandboxEndpoints.Load(endpointsFile) is not { } sandbox)
+{
+    Console.Error.WriteLine($"{endpointsFile} not found: start the sandbox first (AppHost/start.sh), from the repository root.");
+    return 2;
+}
+
+var load = new ServiceLoad(env, service, "soak");
+using var operatorClient = new HttpClient { BaseAddress = new Uri(sandbox.Url("filestore")), Timeout = TimeSpan.FromSeconds(60) };
+operatorClient.DefaultRequestHeaders.Authorization = new("Bearer", sandbox.OperatorToken);
+await using var redis = await ConnectionMultiplexer.ConnectAsync(sandbox.RedisConfiguration);
+string token;
+try
+{
+    token = await load.CutOverAsync(operatorClient);
+}
+catch (Exception e) when (e is InvalidOperationException or HttpRequestException)
+{
+    Console.Error.WriteLine($"Could not cut {env}/{service} over to managed: {e.Message}");
+    return 1;
+}
+
+using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = 256 };
+using var commands = new HttpClient(handler) { BaseAddress = new Uri(sandbox.Url("filestore")), Timeout = TimeSpan.FromSeconds(30) };
+commands.DefaultRequestHeaders.Authorization = new("Bearer", token);
+using var metrics = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+
+// Whatever an earlier run left in the queues is applied before the counts start.
+await ServiceLoad.DrainedAsync(redis.GetDatabase(), TimeSpan.FromMinutes(5));
+var lagBefore = new Dictionary<string, SortedDictionary<double, double>>();
+var appliedBefore = new Dictionary<string, double>();
+foreach (var consumer in ServiceLoad.Consumers)
+{
+    lagBefore[consumer] = await load.LagBucketsAsync(metrics, sandbox.Url(consumer));
+    appliedBefore[consumer] = await ServiceLoad.SumAsync(metrics, sandbox.Url(consumer), "consumer_events_processed_total", "outcome=\"applied\"");
+}
+
+Console.WriteLine($"Soak: {rate} commands/s to {env}/{service} for {seconds} s after {warmup} s of warm-up, against {sandbox.Url("filestore")} ({Environment.ProcessorCount} cores), started {DateTimeOffset.UtcNow:u}");
+void Progress(OpenLoopResult so, TimeSpan at) =>
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{at.TotalSeconds,6:0} s: {so.Sent} sent, {so.Accepted} accepted, {so.Errors} errors, p99 so far {so.Percentile(0.99) * 1000:0} ms"));
+var warm = warmup == 0 ? null : await OpenLoop.DriveAsync(commands, n => load.Put(n, "warmup"), rate, TimeSpan.FromSeconds(warmup), TimeSpan.FromSeconds(10), Progress);
+var memoryBefore = SandboxProcesses.Read();
+var run = await OpenLoop.DriveAsync(commands, n => load.Put(n, "run"), rate, TimeSpan.FromSeconds(seconds), TimeSpan.FromSeconds(10), Progress);
+var drained = await ServiceLoad.DrainedAsync(redis.GetDatabase(), TimeSpan.FromMinutes(5));
+var memoryAfter = SandboxProcesses.Read();
+
+Console.WriteLine();
+var errorKinds = run.Errors == 0 ? string.Empty : $" ({string.Join(", ", run.ErrorsByKind.Select(e => $"{e.Key}: {e.Value}"))})";
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+    $"commands: {run.Sent} sent in {run.Took.TotalSeconds:0} s ({run.Sent / run.Took.TotalSeconds:0}/s), {run.Accepted} accepted, {run.Errors} errors{errorKinds}"));
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+    $"latency (client side): p50 {run.Percentile(0.5) * 1000:0.0} ms, p99 {run.Percentile(0.99) * 1000:0.0} ms, p99.9 {run.Percentile(0.999) * 1000:0.0} ms, max {run.Percentile(1) * 1000:0.0} ms"));
+if (warm is not null)
+{
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"warm-up: {warm.Sent} sent, {warm.Accepted} accepted, {warm.Errors} errors"));
+}
+
+var accepted = run.Accepted + (warm?.Accepted ?? 0);
+var errors = run.Errors + (warm?.Errors ?? 0);
+var lost = 0.0;
+foreach (var consumer in ServiceLoad.Consumers)
+{
+    var applied = await ServiceLoad.SumAsync(metrics, sandbox.Url(consumer), "consumer_events_processed_total", "outcome=\"applied\"") - appliedBefore[consumer];
+    var lag = Lag.From(lagBefore[consumer], await load.LagBucketsAsync(metrics, sandbox.Url(consumer)));
+    lost += Math.Max(0, accepted - applied);
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"{consumer}: {applied:0} applied of {accepted} accepted, warm-up included (lost {Math.Max(0, accepted - applied):0}); reconciliation lag p50 {lag.P50 * 1000:0} ms, p99 {lag.P99 * 1000:0} ms"));
+}
+
+if (!drained)
+{
+    Console.WriteLine("the queues still held events 5 minutes after the run: the consumers did not catch up");
+}
+
+Console.WriteLine();
+Console.WriteLine($"{"process",-36}{"PSS start MB",14}{"PSS end MB",12}{"RSS start MB",14}{"RSS end MB",12}");
+foreach (var process in memoryAfter.Concat(memoryBefore.Where(b => memoryAfter.All(a => a.Pid != b.Pid))))
+{
+    var start = memoryBefore.FirstOrDefault(b => b.Pid == process.Pid);
+    var end = memoryAfter.FirstOrDefault(a => a.Pid == process.Pid);
+    Console.WriteLine($"{process.Name,-36}{(start is null ? "-" : SandboxProcesses.Megabytes(start.Pss)),14}{(end is null ? "-" : SandboxProcesses.Megabytes(end.Pss)),12}"
+                      + $"{(start is null ? "-" : SandboxProcesses.Megabytes(start.Rss)),14}{(end is null ? "-" : SandboxProcesses.Megabytes(end.Rss)),12}");
+}
+
+var totalBefore = memoryBefore.Sum(p => p.Pss);
+var totalAfter = memoryAfter.Sum(p => p.Pss);
+var growth = totalBefore == 0 ? double.NaN : (totalAfter - totalBefore) * 100.0 / totalBefore;
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+    $"{"whole sandbox",-36}{SandboxProcesses.Megabytes(totalBefore),14}{SandboxProcesses.Megabytes(totalAfter),12}   growth {growth:0.0} % (target < 10 %)"));
+
+var passed = errors == 0 && lost == 0 && drained;
+Console.WriteLine(passed ? "result: no errors, nothing lost" : "result: FAILED (errors, lost events or a backlog above)");
+return passed ? 0 : 1;
