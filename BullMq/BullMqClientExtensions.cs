@@ -26,8 +26,8 @@ public static class BullMqClientExtensions
             ?? throw new InvalidOperationException($"ConnectionStrings:{connectionName} is not set; the AppHost sets it through WithReference.");
 
         // Redis spans come from OpenTelemetry's own instrumentation, not the copy built into Aspire's client: with Aspire's,
-        // a burst of 100,000 requests (unknown tokens, one Redis read each) left the service 125-150 MB larger, the
-        // requests' profiled commands kept long enough to reach the heap's oldest generation; with this one, 20-30 MB.
+        // a burst of 100,000 requests (unknown tokens, one Redis read each) left the stub 126 MB larger, the requests'
+        // profiled commands kept long enough to reach the heap's oldest generation; with this one, 15 MB (docs/performance.md).
         builder.AddRedisClient(connectionName, settings => settings.DisableTracing = true, QueueConnection.Configure);
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(sp => QueueConnection.Over(sp.GetRequiredService<IConnectionMultiplexer>(), connectionString));

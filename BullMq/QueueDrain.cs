@@ -28,6 +28,9 @@ public sealed class QueueDrain(QueueConnection connection, TimeProvider? time = 
 {
     private const string DrainingField = "sandbox:draining";
 
+    /// <summary>Set while the queue is paused by a drain rather than by someone else; outlives a drainer that dies.</summary>
+    private const string PausedByDrainField = "sandbox:drain-paused";
+
     /// <summary>
     /// How long a drain's mark outlives its last renewal: a drainer that dies (a killed stub mid-rollback) stops
     /// refusing new jobs after this, instead of for ever.
@@ -51,7 +54,8 @@ public sealed class QueueDrain(QueueConnection connection, TimeProvider? time = 
         await RenewLeaseAsync(db, keys);
         using var draining = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var renewals = Task.CompletedTask;
-        var wasPaused = await operations.IsPausedAsync();
+        // A queue a dead drainer paused is not "paused by someone": this drain resumes it when it ends.
+        var wasPaused = await operations.IsPausedAsync() && !await db.HashExistsAsync(keys.Meta, PausedByDrainField);
         try
         {
             var pendingAtStart = Pending(await operations.GetJobCountsAsync());
@@ -59,6 +63,11 @@ public sealed class QueueDrain(QueueConnection connection, TimeProvider? time = 
             var emptied = await WaitUntilEmptyAsync(operations, deadline, ct);
 
             // Nothing may be taken between export and removal: pause, then give in-flight jobs a moment to finish.
+            if (!wasPaused)
+            {
+                await db.HashSetAsync(keys.Meta, PausedByDrainField, 1);
+            }
+
             await operations.PauseAsync();
             var counts = await WaitForActiveToSettleAsync(operations, ct);
 
@@ -80,13 +89,13 @@ public sealed class QueueDrain(QueueConnection connection, TimeProvider? time = 
         finally
         {
             await draining.CancelAsync();
-            await renewals;
+            await renewals.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             if (!wasPaused)
             {
                 await operations.ResumeAsync();
             }
 
-            await db.HashDeleteAsync(keys.Meta, DrainingField);
+            await db.HashDeleteAsync(keys.Meta, [DrainingField, PausedByDrainField]);
         }
     }
 
@@ -95,21 +104,21 @@ public sealed class QueueDrain(QueueConnection connection, TimeProvider? time = 
 
     private async Task RenewWhileDrainingAsync(IDatabase db, QueueKeys keys, CancellationToken ct)
     {
-        try
+        while (!ct.IsCancellationRequested)
         {
-            while (true)
+            try
             {
                 await Task.Delay(RenewEvery, _time, ct);
                 await RenewLeaseAsync(db, keys);
             }
-        }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
-        {
-            // The drain ended; its finally removes the mark.
-        }
-        catch (Exception e) when (e is RedisException or TimeoutException)
-        {
-            // Redis went away: the drain itself fails on it; the lease then passes by itself.
+            catch (Exception) when (!ct.IsCancellationRequested)
+            {
+                // Redis away for a moment: try again at the next renewal; if the drain fails on it, the lease passes.
+            }
+            catch (OperationCanceledException)
+            {
+                // The drain ended; its finally removes the mark.
+            }
         }
     }
 

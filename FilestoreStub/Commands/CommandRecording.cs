@@ -7,8 +7,9 @@ namespace FilestoreStub.Commands;
 /// Records every command the gate admitted, whatever answered it (the pipeline, or a drill fault on the way):
 /// settles its idempotency key, counts it in the shadow ledger in <c>shadow</c> mode, in
 /// <c>filestore_commands_total</c> and <c>filestore_command_duration_seconds</c>, and logs it under its correlation id.
+/// While the command runs it is counted in <see cref="CommandsInFlight"/>.
 /// </summary>
-public sealed class CommandRecording(IShadowRecorder shadow, CommandMetrics metrics, ILogger<CommandRecording> logger) : IEndpointFilter
+public sealed class CommandRecording(IShadowRecorder shadow, CommandMetrics metrics, CommandsInFlight inFlight, ILogger<CommandRecording> logger) : IEndpointFilter
 {
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
@@ -21,7 +22,10 @@ public sealed class CommandRecording(IShadowRecorder shadow, CommandMetrics metr
         CommandAnswer answer;
         try
         {
-            answer = (CommandAnswer)(await next(context))!;
+            using (inFlight.Enter(scope.Env, scope.Service))
+            {
+                answer = (CommandAnswer)(await next(context))!;
+            }
         }
         catch (Exception e) when (Problems.IsStoreUnavailable(e))
         {

@@ -1,3 +1,5 @@
+using FilestoreStub.Changes;
+
 namespace FilestoreStub.Commands;
 
 /// <summary>The command path's services: the policy check, idempotency keys, file work under path locks, metrics and the pipeline.</summary>
@@ -14,6 +16,8 @@ public static class CommandServices
         builder.Services.AddSingleton<CommandExecution>();
         builder.Services.AddSingleton<CommandMetrics>();
         builder.Services.AddSingleton<CommandPipeline>();
+        builder.Services.AddSingleton<CommandsInFlight>();
+        builder.Services.AddSingleton<ICommandsInFlight>(sp => sp.GetRequiredService<CommandsInFlight>());
         return builder;
     }
 }

@@ -18,7 +18,7 @@ namespace FilestoreStub.Cutover;
 /// </summary>
 public sealed class CutoverService(
     CutoverStore store, CutoverGates gates, ShadowLedger shadow, DriftWatchers watchers, PublishingSwitch publishing, QueueDrain drain,
-    EventOutbox outbox, QueueAudit queueAudit, IOptions<CutoverOptions> options, IOptions<ManagedRootOptions> roots, TimeProvider time, ILogger<CutoverService> logger)
+    EventOutbox outbox, ICommandsInFlight commandsInFlight, QueueAudit queueAudit, IOptions<CutoverOptions> options, IOptions<ManagedRootOptions> roots, TimeProvider time, ILogger<CutoverService> logger)
 {
     private static readonly (CutoverMode From, CutoverMode To)[] Allowed =
     [
@@ -27,6 +27,9 @@ public sealed class CutoverService(
         (CutoverMode.Shadow, CutoverMode.Manual),
         (CutoverMode.Managed, CutoverMode.Manual),
     ];
+
+    /// <summary>How long a rollback waits for running commands before it exports the outbox.</summary>
+    private static readonly TimeSpan OutboxSettle = TimeSpan.FromSeconds(10);
 
     private readonly ConcurrentDictionary<(string, string), SemaphoreSlim> _locks = new();
 
@@ -119,11 +122,19 @@ public sealed class CutoverService(
                                 + $"{report.StillActive} still active, {(report.Emptied ? "emptied" : "deadline reached")}");
                 }
 
-                // Events of commands answered 202 that wait in the outbox (a queue refused them while it drained) were
-                // accepted too: the export takes them, or they would be published after the rollback.
-                if (await outbox.ExportAsync(env, service, ExportFileOf, ct) is > 0 and var outboxed)
+                // Commands that got past the publishing switch before it was turned off answer 202 with their event in the
+                // outbox (paused publishing or a draining queue refused it). Accepted, so exported too, once they are done;
+                // left in the outbox they would be published by no one until the service is cut over again.
+                var settled = await commandsInFlight.WaitUntilNoneAsync(env, service, OutboxSettle, ct);
+                var outboxFiles = EventQueues.All.ToDictionary(q => q, q => ExportFileOf(q).Replace(".jsonl", "-outbox.jsonl", StringComparison.Ordinal));
+                if (await outbox.ExportAsync(env, service, q => outboxFiles[q], ct) is > 0 and var outboxed)
                 {
-                    reports.Add($"outbox: {outboxed} events exported to both queues' files");
+                    reports.Add($"outbox: {outboxed} events exported to {string.Join(" and ", outboxFiles.Values)}");
+                }
+
+                if (!settled)
+                {
+                    reports.Add($"commands still running after {OutboxSettle.TotalSeconds:0} s: an event they put in the outbox later stays there");
                 }
 
                 return string.Join("; ", reports) + ".";

@@ -40,15 +40,25 @@ public sealed class EventOutbox
             return [];
         }
 
-        return new DirectoryInfo(_folder).EnumerateFiles("*.json")
-            .OrderBy(f => f.LastWriteTimeUtc)
-            .Select(f => (f.FullName, Read(f.FullName)))
-            .ToList();
+        var pending = new List<(string File, FilestoreEvent? Event)>();
+        foreach (var file in new DirectoryInfo(_folder).EnumerateFiles("*.json").OrderBy(f => f.LastWriteTimeUtc))
+        {
+            try
+            {
+                pending.Add((file.FullName, Read(file.FullName)));
+            }
+            catch (FileNotFoundException)
+            {
+                // Published by the relay, or exported by a rollback, while the folder was read: no longer waiting.
+            }
+        }
+
+        return pending;
     }
 
     /// <summary>
-    /// Moves the waiting events of one service out of the outbox into rollback export files, a line per queue as a
-    /// drain exports a job (state <c>outbox</c>), so a rollback leaves nothing of the service to be published after it.
+    /// Moves the waiting events of one service out of the outbox into rollback export files, one per queue, a line per
+    /// event as a drain exports a job (state <c>outbox</c>), so a rollback leaves nothing of the service to be published after it.
     /// The files are on disk before the events leave the outbox. Returns how many events were exported.
     /// </summary>
     public async Task<int> ExportAsync(string env, string service, Func<string, string> exportFileOf, CancellationToken ct = default)

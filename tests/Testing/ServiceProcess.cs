@@ -37,12 +37,8 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public Uri BaseAddress { get; }
 
-    /// <summary>A client of the service without credentials.</summary>
+    /// <summary>A client of the service (a wrapper may give it credentials, as the consumers' does the operator token).</summary>
     public HttpClient Http { get; }
-
-    public int Pid => _process.Id;
-
-    public bool HasExited => _process.HasExited;
 
     /// <summary>The last lines the process wrote, for failure messages.</summary>
     public string Output => string.Join('\n', _output);
@@ -58,9 +54,17 @@ public sealed class ServiceProcess : IAsyncDisposable
         for (var attempt = 1; ; attempt++)
         {
             var service = Launch(project, environment, instance ?? $"{project.ToLowerInvariant()}-{Guid.NewGuid():N}", RedisServer.FreePort());
-            if (await service.ServesItsPortAsync())
+            try
             {
-                return service;
+                if (await service.ServesItsPortAsync())
+                {
+                    return service;
+                }
+            }
+            catch (TimeoutException)
+            {
+                await service.DisposeAsync();
+                throw;
             }
 
             var output = service.Output;

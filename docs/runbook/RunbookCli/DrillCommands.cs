@@ -22,7 +22,7 @@ internal static class DrillCommands
     {
         var scenario = new Argument<string>("scenario")
         {
-            Description = $"One of: {string.Join(", ", DrillScenario.All.Select(s => s.Name))}; or 'list', or 'clear' to end every drill fault.",
+            Description = $"One of: {string.Join(", ", DrillScenario.All.Select(s => s.Name))}; or 'list', or 'clear' to end every drill fault (a Redis outage ends on its own).",
         };
         var (env, service) = TargetOptions();
         var timeout = new Option<int>("--timeout") { Description = "Seconds to wait for the page, and again for its resolution.", DefaultValueFactory = _ => (int)Drill.DefaultPageWithin.TotalSeconds };

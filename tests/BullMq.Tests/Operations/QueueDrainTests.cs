@@ -130,6 +130,22 @@ public sealed class QueueDrainTests(RedisServer redis) : QueueTest(redis)
     }
 
     [Fact]
+    public async Task A_queue_left_paused_by_a_drainer_that_died_is_resumed_by_the_next_drain()
+    {
+        var queue = RedisServer.UniqueQueue("drain-dead-pauser");
+        await Producer.AddAsync(queue, "w", new { });
+        // What a drainer killed between its pause and its end leaves: the queue paused, by the drain.
+        await Operations(queue).PauseAsync();
+        await Redis.Db.HashSetAsync(new QueueKeys(queue).Meta, "sandbox:drain-paused", 1);
+
+        var report = await new QueueDrain(Connection).DrainAsync(queue, TimeSpan.Zero, Path.Combine(_exportDirectory, "dead-pauser.jsonl"));
+
+        Assert.Equal(1, report.Exported);
+        Assert.False(await Operations(queue).IsPausedAsync());
+        Assert.False(await Redis.Db.HashExistsAsync(new QueueKeys(queue).Meta, "sandbox:drain-paused"));
+    }
+
+    [Fact]
     public async Task While_draining_producers_are_refused_and_afterwards_accepted_again()
     {
         var queue = RedisServer.UniqueQueue("drain-refuse");

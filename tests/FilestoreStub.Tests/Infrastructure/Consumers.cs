@@ -73,12 +73,12 @@ public sealed class Consumers : IAsyncDisposable
         return counts[JobStates.Waiting] + counts[JobStates.Active] + counts[JobStates.Delayed] + counts[JobStates.Prioritized];
     }
 
-    /// <summary>The event ids in every rollback export under the data folder, per queue.</summary>
+    /// <summary>The event ids in every rollback export under the data folder (the drains' and the outbox's), per queue.</summary>
     public static Dictionary<string, HashSet<string>> Exported(string dataDirectory)
     {
         var exports = Path.Combine(dataDirectory, "exports");
         return EventQueues.All.ToDictionary(queue => queue, queue => Directory.Exists(exports)
-            ? Directory.GetFiles(exports, $"*-{queue}.jsonl").SelectMany(File.ReadAllLines)
+            ? Directory.GetFiles(exports, $"*-{queue}*.jsonl").SelectMany(File.ReadAllLines)
                 .Select(line => JsonDocument.Parse(line).RootElement.GetProperty("data").GetProperty("eventId").GetString()!).ToHashSet()
             : []);
     }

@@ -18,7 +18,7 @@ public sealed class StubProcess : IFilestoreHost, IAsyncDisposable
     public ServiceProcess Process => _service;
 
     /// <summary>Starts a stub on <paramref name="redis"/> with its roots in <paramref name="dataDirectory"/> and returns once it is healthy.</summary>
-    public static async Task<StubProcess> StartAsync(RedisServer redis, string dataDirectory, IReadOnlyDictionary<string, string>? settings = null)
+    public static async Task<StubProcess> StartAsync(RedisServer redis, string dataDirectory)
     {
         var environment = new Dictionary<string, string>
         {
@@ -29,11 +29,6 @@ public sealed class StubProcess : IFilestoreHost, IAsyncDisposable
             ["Cutover__MinShadowCommands"] = "3",
             ["Cutover__DrainDeadline"] = "00:00:00",
         };
-        foreach (var (name, value) in settings ?? new Dictionary<string, string>())
-        {
-            environment[name] = value;
-        }
-
         return new StubProcess(await ServiceProcess.StartAsync("FilestoreStub", environment), dataDirectory);
     }
 

@@ -30,9 +30,9 @@ public sealed class StubCrashTests(ITestOutputHelper output) : IAsyncLifetime
     [Fact]
     public async Task Killed_during_a_burst_it_keeps_every_acknowledged_command_and_a_retry_with_the_same_key_settles_each_unanswered_one()
     {
-        var first = await StubProcess.StartAsync(_redis, _data);
+        await using var first = await StubProcess.StartAsync(_redis, _data);
         var steps = new CutoverSteps(first);
-        var client = await steps.IntoManagedAsync();
+        using var client = await steps.IntoManagedAsync();
         var token = client.DefaultRequestHeaders.Authorization!.Parameter!;
         var sent = new ConcurrentQueue<Sent>();
         var count = 0;
@@ -62,7 +62,6 @@ public sealed class StubCrashTests(ITestOutputHelper output) : IAsyncLifetime
         await Eventually.Until(() => Task.FromResult(sent.Count(s => s.EventId is not null)), n => n >= 200, TimeSpan.FromSeconds(60), "200 commands acknowledged");
         await first.KillAsync();
         await Task.WhenAll(senders).WaitAsync(TimeSpan.FromSeconds(30));
-        await first.DisposeAsync();
 
         await using var second = await StubProcess.StartAsync(_redis, _data);
         var again = new CutoverSteps(second);
@@ -100,9 +99,9 @@ public sealed class StubCrashTests(ITestOutputHelper output) : IAsyncLifetime
     [Fact]
     public async Task Killed_during_a_rollback_it_leaves_the_service_managed_and_a_second_rollback_applies_or_exports_every_accepted_event()
     {
-        var first = await StubProcess.StartAsync(_redis, _data);
+        await using var first = await StubProcess.StartAsync(_redis, _data);
         var steps = new CutoverSteps(first);
-        var client = await steps.IntoManagedAsync();
+        using var client = await steps.IntoManagedAsync();
         var policy = await steps.Operator.GetStringAsync($"/envs/{steps.Env}/policy");
         var accepted = new List<string>();
         for (var n = 0; n < 120; n++)
@@ -119,7 +118,6 @@ public sealed class StubCrashTests(ITestOutputHelper output) : IAsyncLifetime
             TimeSpan.FromSeconds(30), "the rollback draining metastore-events");
         await first.KillAsync();
         await Assert.ThrowsAnyAsync<HttpRequestException>(() => rollback);
-        await first.DisposeAsync();
         await consumers.StopAsync();
         var appliedBeforeRestart = consumers.Applied.Values.Sum(a => a.Count);
 
@@ -147,7 +145,8 @@ public sealed class StubCrashTests(ITestOutputHelper output) : IAsyncLifetime
         output.WriteLine($"{appliedBeforeRestart} applied before the kill; exported after: "
                          + string.Join(", ", EventQueues.All.Select(q => $"{q} {exported[q].Count}")));
         Assert.Equal(policy, await again.Operator.GetStringAsync($"/envs/{steps.Env}/policy"));
-        using var whoami = await second.ClientWith(client.DefaultRequestHeaders.Authorization!.Parameter).GetAsync("/access/whoami");
+        using var service = second.ClientWith(client.DefaultRequestHeaders.Authorization!.Parameter);
+        using var whoami = await service.GetAsync("/access/whoami");
         Assert.Equal(HttpStatusCode.OK, whoami.StatusCode);
     }
 

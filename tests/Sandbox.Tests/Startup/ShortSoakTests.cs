@@ -6,8 +6,8 @@ namespace Sandbox.Tests.Startup;
 
 /// <summary>
 /// CI's short run of the load and soak generator (<c>tests/benchmarks/Soak</c>, whose 30-minute run is in
-/// docs/performance.md) against the running sandbox: steady commands to staging/reports, then every event applied by
-/// both consumers, no error and nothing lost.
+/// docs/performance.md) against the running sandbox: steady commands to staging/reports, no error, then both
+/// consumers have applied every accepted event and their stores match the disk.
 /// </summary>
 [Collection(RunningSandbox.Name)]
 public sealed class ShortSoakTests(SandboxFixture sandbox, ITestOutputHelper output)
@@ -48,6 +48,7 @@ public sealed class ShortSoakTests(SandboxFixture sandbox, ITestOutputHelper out
         Assert.Contains("result: no errors, nothing lost", report, StringComparison.Ordinal);
         Assert.Matches(@"metastore: \d+ applied of \d+ accepted, warm-up included \(lost 0\)", report);
         Assert.Matches(@"timestore: \d+ applied of \d+ accepted, warm-up included \(lost 0\)", report);
+        Assert.Equal(2, System.Text.RegularExpressions.Regex.Count(report, "store consistent with the disk"));
         Assert.Matches(@"filestore: FilestoreStub\s+\d+\s+\d+", report);
     }
 }

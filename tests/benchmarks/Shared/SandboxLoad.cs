@@ -104,7 +104,14 @@ internal sealed partial class ServiceLoad(string env, string service, string pri
         return request;
     }
 
-    /// <summary>Waits until both event queues hold nothing waiting or active, then one more scrape period.</summary>
+    /// <summary>Whether a consumer's store matches the service's files on disk (its consistency check), and how many differ.</summary>
+    public async Task<(bool Consistent, int Mismatches)> ConsistencyAsync(HttpClient http, string consumerUrl)
+    {
+        var report = await http.GetFromJsonAsync<JsonElement>(new Uri(new Uri(consumerUrl), $"/envs/{env}/services/{service}/consistency"));
+        return (report.GetProperty("consistent").GetBoolean(), report.GetProperty("mismatches").GetArrayLength());
+    }
+
+    /// <summary>Waits until both event queues hold nothing waiting, active, delayed or prioritized, then one more scrape period.</summary>
     public static async Task<bool> DrainedAsync(IDatabase redis, TimeSpan within)
     {
         var deadline = Stopwatch.StartNew();
@@ -113,7 +120,8 @@ internal sealed partial class ServiceLoad(string env, string service, string pri
             long pending = 0;
             foreach (var queue in Queues)
             {
-                pending += await redis.ListLengthAsync($"bull:{queue}:wait") + await redis.ListLengthAsync($"bull:{queue}:active");
+                pending += await redis.ListLengthAsync($"bull:{queue}:wait") + await redis.ListLengthAsync($"bull:{queue}:active")
+                           + await redis.SortedSetLengthAsync($"bull:{queue}:delayed") + await redis.SortedSetLengthAsync($"bull:{queue}:prioritized");
             }
 
             if (pending == 0)

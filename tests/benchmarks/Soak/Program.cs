@@ -1,6 +1,7 @@
 // Load and soak: drives the RUNNING sandbox (start it first: AppHost/start.sh) with managed put commands at a steady
 // rate for a set time, then waits until both consumers have applied everything and reports: errors, client-side
-// latency percentiles, events accepted against events each consumer applied (lost = accepted - applied), the
+// latency percentiles, events accepted against events each consumer applied (lost = accepted - applied) and whether
+// each consumer's store then matches the files on disk (its consistency check), the
 // reconciliation lag of the run, and each sandbox process's memory at the start and the end. It cuts the service
 // (billing in production unless told) over to managed first, so run it on a sandbox you do not mind changing.
 // Exit code: 0 when nothing failed and nothing was lost, 1 otherwise, 2 for bad usage.
@@ -94,13 +95,18 @@ if (warm is not null)
 var accepted = run.Accepted + (warm?.Accepted ?? 0);
 var errors = run.Errors + (warm?.Errors ?? 0);
 var lost = 0.0;
+var inconsistent = false;
 foreach (var consumer in ServiceLoad.Consumers)
 {
     var applied = await ServiceLoad.SumAsync(metrics, sandbox.Url(consumer), "consumer_events_processed_total", "outcome=\"applied\"") - appliedBefore[consumer];
     var lag = Lag.From(lagBefore[consumer], await load.LagBucketsAsync(metrics, sandbox.Url(consumer)));
     lost += Math.Max(0, accepted - applied);
+    // Applied counts every event the consumer took, so other traffic could hide a loss: the store must also match the disk.
+    var (consistent, mismatches) = await load.ConsistencyAsync(metrics, sandbox.Url(consumer));
+    inconsistent |= !consistent;
+    var store = consistent ? "store consistent with the disk" : $"store differs from the disk on {mismatches} files";
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"{consumer}: {applied:0} applied of {accepted} accepted, warm-up included (lost {Math.Max(0, accepted - applied):0}); reconciliation lag p50 {lag.P50 * 1000:0} ms, p99 {lag.P99 * 1000:0} ms"));
+        $"{consumer}: {applied:0} applied of {accepted} accepted, warm-up included (lost {Math.Max(0, accepted - applied):0}); {store}; reconciliation lag p50 {lag.P50 * 1000:0} ms, p99 {lag.P99 * 1000:0} ms"));
 }
 
 if (!drained)
@@ -124,6 +130,6 @@ var growth = totalBefore == 0 ? double.NaN : (totalAfter - totalBefore) * 100.0 
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"{"whole sandbox",-36}{SandboxProcesses.Megabytes(totalBefore),14}{SandboxProcesses.Megabytes(totalAfter),12}   growth {growth:0.0} % (target < 10 %)"));
 
-var passed = errors == 0 && lost == 0 && drained;
-Console.WriteLine(passed ? "result: no errors, nothing lost" : "result: FAILED (errors, lost events or a backlog above)");
+var passed = errors == 0 && lost == 0 && !inconsistent && drained;
+Console.WriteLine(passed ? "result: no errors, nothing lost" : "result: FAILED (errors, lost events, a store that differs from the disk, or a backlog above)");
 return passed ? 0 : 1;

@@ -15,7 +15,7 @@ public static class RedisPause
 {
     public static readonly TimeSpan Length = TimeSpan.FromSeconds(60);
 
-    /// <summary>How long after the deadline Redis may take to answer again before the drill says so.</summary>
+    /// <summary>How long past a whole pause the clear step waits for Redis to answer before it says Redis is down for another reason.</summary>
     private static readonly TimeSpan Grace = TimeSpan.FromSeconds(30);
 
     public static async Task<string> StartAsync(RunbookSession session, CancellationToken ct)
@@ -37,13 +37,14 @@ public static class RedisPause
                 await redis.GetDatabase().PingAsync().WaitAsync(ct);
                 return $"Redis answers again ({clock.Elapsed.TotalSeconds:0} s of waiting here).";
             }
-            catch (Exception e) when (e is RedisException or TimeoutException && clock.Elapsed < Length + Grace)
+            catch (Exception) when (!ct.IsCancellationRequested && clock.Elapsed < Length + Grace)
             {
+                // Still paused (a timeout), or a connection torn down by the pause: ask again.
                 await Task.Delay(TimeSpan.FromMilliseconds(500), ct);
             }
-            catch (Exception e) when (e is RedisException or TimeoutException)
+            catch (Exception e) when (!ct.IsCancellationRequested)
             {
-                throw new CheckFailedException($"Redis still does not answer {(Length + Grace).TotalSeconds:0} s after the pause began: it is down for another reason ({e.Message}).");
+                throw new CheckFailedException($"Redis still does not answer after {(Length + Grace).TotalSeconds:0} s of waiting here: it is down for another reason ({e.Message}).");
             }
         }
     }
