@@ -1,6 +1,4 @@
-using System.Collections.Concurrent;
 using System.Net;
-using System.Text.Json;
 using FilestoreStub.Events;
 using FilestoreStub.Tests.Infrastructure;
 using Xunit.Abstractions;
@@ -37,32 +35,8 @@ public sealed class RollbackUnderLoadTests(RedisServer redis, ITestOutputHelper 
         var client = await steps.IntoManagedAsync();
         var policy = await steps.Operator.GetStringAsync($"/envs/{steps.Env}/policy");
         await using var consumers = Consumers.Start(Redis, applyEvery, concurrency);
-        var accepted = new ConcurrentBag<string>();
-        var refused = new ConcurrentBag<string>();
-        using var stop = new CancellationTokenSource();
-        var count = 0;
-
-        async Task SendAsync()
-        {
-            while (!stop.IsCancellationRequested)
-            {
-                var path = $"busy/{Interlocked.Increment(ref count) % 300}.txt";
-                using var response = await steps.CommandAsync(client, new { command = "put", path, text = $"{count}" });
-                var body = await response.Content.ReadAsStringAsync();
-                if (response.IsSuccessStatusCode)
-                {
-                    accepted.Add(JsonDocument.Parse(body).RootElement.GetProperty("eventId").GetString()!);
-                }
-                else
-                {
-                    refused.Add($"{(int)response.StatusCode} {JsonDocument.Parse(body).RootElement.GetProperty("type").GetString()!.Split('/')[^1]}");
-                    // A refused caller waits before it tries again, as Retry-After asks (shorter here).
-                    await Task.Delay(50);
-                }
-            }
-        }
-
-        var senders = Enumerable.Range(0, 4).Select(_ => Task.Run(SendAsync)).ToList();
+        // A refused caller waits before it tries again, as Retry-After asks (shorter here).
+        var traffic = PutTraffic.Start(steps, client, n => $"busy/{n % 300}.txt", pauseAfterRefusal: TimeSpan.FromMilliseconds(50));
         await Task.Delay(busyFor);
 
         // The drain waits on the stub's clock, which only the test moves: a second of it every 40 ms from here on.
@@ -79,8 +53,7 @@ public sealed class RollbackUnderLoadTests(RedisServer redis, ITestOutputHelper 
         {
             using var rollback = await steps.TransitionAsync("manual", drainDeadlineSeconds).WaitAsync(TimeSpan.FromSeconds(90));
             Assert.True(rollback.StatusCode == HttpStatusCode.OK, await rollback.Content.ReadAsStringAsync());
-            await stop.CancelAsync();
-            await Task.WhenAll(senders).WaitAsync(TimeSpan.FromSeconds(30));
+            await traffic.StopAsync();
 
             // Nothing of the service may wait in the outbox after its rollback: what was there is in the export.
             await Eventually.Until(() => Scrape.ValueAsync(App, "filestore_outbox_events"), n => n == 0, TimeSpan.FromSeconds(60), "the outbox empty");
@@ -97,6 +70,8 @@ public sealed class RollbackUnderLoadTests(RedisServer redis, ITestOutputHelper 
             await clock;
         }
 
+        var accepted = traffic.Acknowledged.Select(a => a.EventId!).ToList();
+        var refused = traffic.Answers.Where(a => a.EventId is null).Select(a => $"{(int?)a.Status} {a.Problem}").ToList();
         var exported = Consumers.Exported(App.DataDirectory);
         foreach (var queue in EventQueues.All)
         {

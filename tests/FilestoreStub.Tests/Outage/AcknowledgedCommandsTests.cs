@@ -1,6 +1,4 @@
-using System.Collections.Concurrent;
 using System.Net;
-using System.Text.Json;
 using FilestoreStub.Events;
 using FilestoreStub.Tests.Infrastructure;
 using Xunit.Abstractions;
@@ -30,30 +28,13 @@ public sealed class AcknowledgedCommandsTests(ITestOutputHelper output) : IAsync
         await _redis.DisposeAsync();
     }
 
-    private sealed record Answer(string Path, HttpStatusCode Status, string? EventId);
-
     [Fact]
     public async Task Every_command_answered_2xx_around_a_redis_crash_has_its_event_in_both_queues_and_every_503_changed_nothing()
     {
         var steps = new CutoverSteps(_app);
         var client = await steps.IntoManagedAsync();
-        var answers = new ConcurrentQueue<Answer>();
-        using var stop = new CancellationTokenSource();
-        var sent = 0;
-
-        async Task SendAsync()
-        {
-            while (!stop.IsCancellationRequested)
-            {
-                var path = $"ack/{Interlocked.Increment(ref sent):D5}.txt";
-                using var response = await steps.CommandAsync(client, new { command = "put", path, text = path });
-                var body = await response.Content.ReadAsStringAsync();
-                var eventId = response.IsSuccessStatusCode ? JsonDocument.Parse(body).RootElement.GetProperty("eventId").GetString() : null;
-                answers.Enqueue(new Answer(path, response.StatusCode, eventId));
-            }
-        }
-
-        var senders = Enumerable.Range(0, 4).Select(_ => Task.Run(SendAsync)).ToList();
+        var traffic = PutTraffic.Start(steps, client, n => $"ack/{n:D5}.txt");
+        var answers = traffic.Answers;
         await Eventually.Until(() => Task.FromResult(answers.Count(a => a.EventId is not null)), n => n >= 150, TimeSpan.FromSeconds(60), "150 commands acknowledged");
         await _redis.KillAsync();
         var acknowledgedAtCrash = answers.Count(a => a.EventId is not null);
@@ -61,8 +42,7 @@ public sealed class AcknowledgedCommandsTests(ITestOutputHelper output) : IAsync
         await _redis.StartAgainAsync();
         var afterRestart = answers.Count;
         await Eventually.Until(() => Task.FromResult(answers.Skip(afterRestart).Count(a => a.Status == HttpStatusCode.OK)), n => n >= 20, TimeSpan.FromSeconds(60), "commands acknowledged after the restart");
-        await stop.CancelAsync();
-        await Task.WhenAll(senders);
+        await traffic.StopAsync();
 
         var acknowledged = answers.Where(a => a.EventId is not null).ToList();
         var refused = answers.Where(a => a.Status == HttpStatusCode.ServiceUnavailable).ToList();

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Text.Json;
 using BullMq;
@@ -25,8 +24,6 @@ public sealed class StubCrashTests(ITestOutputHelper output) : IAsyncLifetime
         Directory.Delete(_data, recursive: true);
     }
 
-    private sealed record Sent(string Path, string Key, HttpStatusCode? Status, string? EventId);
-
     [Fact]
     public async Task Killed_during_a_burst_it_keeps_every_acknowledged_command_and_a_retry_with_the_same_key_settles_each_unanswered_one()
     {
@@ -34,34 +31,11 @@ public sealed class StubCrashTests(ITestOutputHelper output) : IAsyncLifetime
         var steps = new CutoverSteps(first);
         using var client = await steps.IntoManagedAsync();
         var token = client.DefaultRequestHeaders.Authorization!.Parameter!;
-        var sent = new ConcurrentQueue<Sent>();
-        var count = 0;
-
-        async Task SendAsync()
-        {
-            while (true)
-            {
-                var n = Interlocked.Increment(ref count);
-                var (path, key) = ($"burst/{n:D5}.txt", $"burst-{n}");
-                try
-                {
-                    using var response = await steps.CommandAsync(client, new { command = "put", path, text = path }, key);
-                    var body = await response.Content.ReadAsStringAsync();
-                    sent.Enqueue(new Sent(path, key, response.StatusCode, response.IsSuccessStatusCode ? EventIdOf(body) : null));
-                }
-                catch (HttpRequestException)
-                {
-                    // The stub died with this command in flight (or before it arrived): its outcome is unknown to the caller.
-                    sent.Enqueue(new Sent(path, key, null, null));
-                    return;
-                }
-            }
-        }
-
-        var senders = Enumerable.Range(0, 4).Select(_ => Task.Run(SendAsync)).ToList();
-        await Eventually.Until(() => Task.FromResult(sent.Count(s => s.EventId is not null)), n => n >= 200, TimeSpan.FromSeconds(60), "200 commands acknowledged");
+        var traffic = PutTraffic.Start(steps, client, n => $"burst/{n:D5}.txt");
+        await Eventually.Until(() => Task.FromResult(traffic.Acknowledged.Count()), n => n >= 200, TimeSpan.FromSeconds(60), "200 commands acknowledged");
         await first.KillAsync();
-        await Task.WhenAll(senders).WaitAsync(TimeSpan.FromSeconds(30));
+        await traffic.StopAsync();
+        var sent = traffic.Answers.ToList();
 
         await using var second = await StubProcess.StartAsync(_redis, _data);
         var again = new CutoverSteps(second);
@@ -69,7 +43,7 @@ public sealed class StubCrashTests(ITestOutputHelper output) : IAsyncLifetime
         var acknowledged = sent.Where(s => s.EventId is not null).ToList();
         var unanswered = sent.Where(s => s.Status is null).ToList();
         // Until a key's claim lapses (a minute), the retry of a command the crash interrupted is told it is in progress.
-        var settled = new List<Sent>();
+        var settled = new List<PutTraffic.Answer>();
         foreach (var command in unanswered)
         {
             var (status, body) = await Eventually.Until(async () =>
