@@ -184,15 +184,11 @@ public sealed class QueueDrain(QueueConnection connection, TimeProvider? time = 
         return leftovers;
     }
 
-    private static async Task ExportAsync(string file, string queue, List<Leftover> leftovers, CancellationToken ct)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
-        await using var stream = new FileStream(file, FileMode.Append, FileAccess.Write, FileShare.Read, 4096, FileOptions.WriteThrough);
-        await using var writer = new StreamWriter(stream, new UTF8Encoding(false));
-        foreach (var leftover in leftovers)
+    private static Task ExportAsync(string file, string queue, List<Leftover> leftovers, CancellationToken ct) =>
+        AppendExportAsync(file, leftovers.Select(leftover =>
         {
             var fields = leftover.Fields.ToDictionary(f => (string)f.Name!, f => (string)f.Value!);
-            var line = new JsonObject
+            return new JsonObject
             {
                 ["queue"] = queue,
                 ["id"] = leftover.Id,
@@ -204,6 +200,19 @@ public sealed class QueueDrain(QueueConnection connection, TimeProvider? time = 
                 ["attemptsMade"] = fields.TryGetValue("atm", out var atm) && int.TryParse(atm, out var made) ? made : 0,
                 ["failedReason"] = fields.GetValueOrDefault("failedReason"),
             };
+        }), ct);
+
+    /// <summary>
+    /// Appends <paramref name="lines"/> to a rollback export file (created, with its folder, when missing), one JSON
+    /// object a line, and flushes them to disk before it returns: whatever is removed after an export is on disk first.
+    /// </summary>
+    public static async Task AppendExportAsync(string file, IEnumerable<JsonObject> lines, CancellationToken ct = default)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(file))!);
+        await using var stream = new FileStream(file, FileMode.Append, FileAccess.Write, FileShare.Read, 4096, FileOptions.WriteThrough);
+        await using var writer = new StreamWriter(stream, new UTF8Encoding(false));
+        foreach (var line in lines)
+        {
             await writer.WriteLineAsync(line.ToJsonString().AsMemory(), ct);
         }
 

@@ -1,7 +1,7 @@
 using System.Diagnostics.Metrics;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using BullMq;
 using FilestoreStub.Roots;
 using Microsoft.Extensions.Options;
 
@@ -71,27 +71,16 @@ public sealed class EventOutbox
 
         foreach (var queue in EventQueues.All)
         {
-            var file = exportFileOf(queue);
-            Directory.CreateDirectory(Path.GetDirectoryName(file)!);
-            await using var stream = new FileStream(file, FileMode.Append, FileAccess.Write, FileShare.Read, 4096, FileOptions.WriteThrough);
-            await using var writer = new StreamWriter(stream, new UTF8Encoding(false));
-            foreach (var (_, @event) in waiting)
+            await QueueDrain.AppendExportAsync(exportFileOf(queue), waiting.Select(w => new JsonObject
             {
-                var line = new JsonObject
-                {
-                    ["queue"] = queue,
-                    ["id"] = @event!.EventId,
-                    ["state"] = "outbox",
-                    ["name"] = @event.Kind,
-                    ["data"] = JsonSerializer.SerializeToNode(@event),
-                    ["timestamp"] = @event.OccurredAt,
-                    ["attemptsMade"] = 0,
-                };
-                await writer.WriteLineAsync(line.ToJsonString().AsMemory(), ct);
-            }
-
-            await writer.FlushAsync(ct);
-            stream.Flush(flushToDisk: true);
+                ["queue"] = queue,
+                ["id"] = w.Event!.EventId,
+                ["state"] = "outbox",
+                ["name"] = w.Event.Kind,
+                ["data"] = JsonSerializer.SerializeToNode(w.Event),
+                ["timestamp"] = w.Event.OccurredAt,
+                ["attemptsMade"] = 0,
+            }), ct);
         }
 
         foreach (var (file, _) in waiting)
