@@ -18,7 +18,8 @@ var timestore = builder.AddSampleConsumer("timestore", ConsumerRole.Timestore, f
     .WithReference(redis).WaitFor(redis);
 
 var prometheus = builder.AddSandboxPrometheus("prometheus", sandbox)
-    .WithScrapeTargets(filestore, metastore, timestore);
+    .WithScrapeTargets(filestore, metastore, timestore)
+    .WithDashboardViews(sandbox);
 
 builder.AddSandboxGrafana("grafana", sandbox, prometheus);
 

@@ -53,11 +53,24 @@ sandbox_install_executables_prerequisites() {
 
 # The interop tests drive the real BullMQ from Node.js; installs Node.js and npm when missing, then the pinned
 # packages of tests/BullMq.Tests/bullmq-node with `npm ci` (into its ignored node_modules folder). The runbook's
-# doc-tests run its curl commands, so curl too.
+# doc-tests run its curl commands, so curl too; the dashboard views are opened in Debian's Chromium, headless.
 sandbox_install_test_prerequisites() {
   if ! command -v curl >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ]; then
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq curl >/dev/null
+  fi
+  if [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null 2>&1; then
+    echo "sandbox: installing Chromium for the dashboard views' browser test"
+    if [ "$(id -u)" -eq 0 ]; then
+      apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    elif sudo -n true 2>/dev/null; then
+      sudo apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive sudo apt-get install -y -qq chromium >/dev/null
+    else
+      echo "sandbox: run 'sudo apt-get install -y chromium', then this command again." >&2
+      return 1
+    fi
   fi
   if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
     echo "sandbox: installing Node.js and npm for the BullMQ interop tests"

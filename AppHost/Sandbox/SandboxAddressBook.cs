@@ -52,7 +52,7 @@ internal sealed class SandboxAddressBook(
         }
 
         var addresses = new SandboxAddresses(
-            sandbox.RuntimeName, time.GetUtcNow(), await CollectAsync(resources, stoppingToken));
+            sandbox.RuntimeName, time.GetUtcNow(), await CollectAsync(resources, stoppingToken), CollectDashboards());
         var json = JsonSerializer.Serialize(addresses, SandboxAddresses.Json);
         await File.WriteAllTextAsync(EndpointsFile, json, stoppingToken);
         var table = RenderTable(addresses);
@@ -93,6 +93,22 @@ internal sealed class SandboxAddressBook(
         return book;
     }
 
+    // Keyed by the dashboard's uid, which Grafana's address uses too.
+    private Dictionary<string, DashboardAddress> CollectDashboards()
+    {
+        var prometheus = model.Resources.OfType<ISandboxPrometheusResource>().FirstOrDefault();
+        if (prometheus is null || !prometheus.TryGetLastAnnotation<DashboardViewsAnnotation>(out var views))
+        {
+            return [];
+        }
+
+        var prometheusUrl = new Uri(prometheus.GetEndpoint(PrometheusExtensions.EndpointName).Url);
+        var grafana = model.Resources.OfType<IResourceWithEndpoints>().FirstOrDefault(r => r.Name == "grafana")?.GetEndpoint(GrafanaExtensions.EndpointName);
+        return views.Views.ToDictionary(
+            view => view.Uid,
+            view => new DashboardAddress(view.Title, views.Urls(prometheusUrl, view), grafana is { IsAllocated: true } ? $"{grafana.Url}/d/{view.Uid}" : null));
+    }
+
     // Parameters, Aspire's own resources (its dashboard, the project rebuilders) and anything started only on request
     // are not part of "the sandbox is up".
     private static bool IsShownToPeople(IResource resource) =>
@@ -109,6 +125,17 @@ internal sealed class SandboxAddressBook(
         {
             table.Append(CultureInfo.InvariantCulture, $"  {name.PadRight(width)}")
                 .AppendLine(address.Skipped is null ? address.Url : $"skipped: {address.Skipped}");
+        }
+
+        if (addresses.Dashboards is { Count: > 0 } dashboards)
+        {
+            table.AppendLine("  dashboards (Prometheus graph views; also among the prometheus resource's links in the Aspire dashboard):");
+            var titles = dashboards.Values.SelectMany(d => d.Prometheus.Select((url, i) => (Title: DashboardViewsAnnotation.PageTitle(d.Title, i + 1, d.Prometheus.Count), Url: url))).ToList();
+            var titleWidth = titles.Max(t => t.Title.Length) + 2;
+            foreach (var (title, url) in titles)
+            {
+                table.Append(CultureInfo.InvariantCulture, $"    {title.PadRight(titleWidth)}").AppendLine(url);
+            }
         }
 
         return table.ToString().TrimEnd();

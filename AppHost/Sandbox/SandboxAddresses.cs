@@ -7,7 +7,8 @@ namespace Sandbox.AppHost;
 public sealed record SandboxAddresses(
     [property: JsonPropertyName("runtime")] string Runtime,
     [property: JsonPropertyName("writtenAt")] DateTimeOffset WrittenAt,
-    [property: JsonPropertyName("resources")] IReadOnlyDictionary<string, SandboxAddress> Resources)
+    [property: JsonPropertyName("resources")] IReadOnlyDictionary<string, SandboxAddress> Resources,
+    [property: JsonPropertyName("dashboards")] IReadOnlyDictionary<string, DashboardAddress>? Dashboards = null)
 {
     public const string FileName = "endpoints.json";
 

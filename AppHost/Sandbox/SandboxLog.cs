@@ -8,7 +8,8 @@ internal static partial class SandboxLog
     public static partial void RuntimeChosen(ILogger logger, string runtime, string reason, string stateDirectory);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Grafana skipped: it runs only as a container and executables mode has none. " +
-        "Lost: the preloaded dashboards in dashboards/grafana. Still there: every metric, rule and alert in Prometheus, and the Aspire dashboard. " +
+        "Its dashboards are shown as Prometheus graph views instead (links on the prometheus resource and in the address table below); " +
+        "lost are Grafana's own panels (stats, heatmaps), variables and annotations. " +
         "Run on a machine with Docker or Podman (Sandbox:Runtime=containers) to get Grafana.")]
     public static partial void GrafanaSkipped(ILogger logger);
 

@@ -91,4 +91,14 @@ public sealed class ContainersModeTests() : ModelTest("containers")
         Assert.Equal("prometheus", prometheusUrl.Resource.Name);
         Assert.Contains(grafana.Annotations.OfType<HealthCheckAnnotation>(), h => h.Key.StartsWith("grafana", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void Prometheus_3_in_its_container_shows_the_dashboard_views_on_its_query_page()
+    {
+        var views = Builder.Resource("prometheus").Annotations.OfType<DashboardViewsAnnotation>().Single();
+
+        Assert.Equal("/query", views.Page.Path);
+        Assert.Equal("/alerts", views.Page.AlertsPath);
+        Assert.All(views.Views, view => Assert.Single(views.Page.Split(view.Panels)));
+    }
 }

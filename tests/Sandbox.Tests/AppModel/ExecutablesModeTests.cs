@@ -123,4 +123,16 @@ public sealed class ExecutablesModeTests() : ModelTest("executables")
         var token = Assert.IsType<ParameterResource>(environment["Filestore__OperatorToken"]);
         Assert.True(token.Secret);
     }
+
+    [Fact]
+    public void Prometheus_carries_a_view_of_every_grafana_dashboard_on_the_graph_page_of_the_installed_prometheus()
+    {
+        var views = Builder.Resource("prometheus").Annotations.OfType<DashboardViewsAnnotation>().Single();
+
+        Assert.Equal(
+            Directory.GetFiles(Repository.PathOf("dashboards", "grafana", "dashboards"), "*.json").Length,
+            views.Views.Select(v => v.Uid).Distinct().Count());
+        // This machine and CI run Debian's Prometheus 2.42, which serves only the classic pages.
+        Assert.Equal("/classic/graph", views.Page.Path);
+    }
 }

@@ -1,0 +1,44 @@
+using System.Diagnostics;
+
+namespace Sandbox.Tests.Infrastructure;
+
+/// <summary>Debian's Chromium, headless, loading a page and returning its DOM once its scripts have run.</summary>
+public static class HeadlessChromium
+{
+    private const string Binary = "/usr/bin/chromium";
+
+    public static async Task<string> RenderedDomAsync(Uri page, CancellationToken cancellationToken)
+    {
+        Assert.True(File.Exists(Binary), $"{Binary} is missing: install Debian's chromium package (tests/run.sh does).");
+        using var profile = new TempDirectory("chromium");
+        var start = new ProcessStartInfo(Binary,
+        [
+            // As root (CI) Chromium needs --no-sandbox; the rest keep it off this machine's closed network.
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", $"--user-data-dir={profile.Path}",
+            // Lets the page's scripts run their queries (virtual time waits for the network) before the DOM is read.
+            "--virtual-time-budget=15000", "--dump-dom", page.AbsoluteUri,
+        ])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("chromium did not start.");
+        var dom = process.StandardOutput.ReadToEndAsync(cancellationToken);
+        var errors = process.StandardError.ReadToEndAsync(cancellationToken);
+        try
+        {
+            await process.WaitForExitAsync(cancellationToken);
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+
+        Assert.True(process.ExitCode == 0, $"chromium exited with {process.ExitCode}: {await errors}");
+        return await dom;
+    }
+}
