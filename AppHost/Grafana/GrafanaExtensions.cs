@@ -20,6 +20,7 @@ public static class GrafanaExtensions
 
         SandboxSettings.EnsurePortIsFree(sandbox.GrafanaPort, name, "Ports:Grafana");
         var grafanaDirectory = Path.Combine(sandbox.DashboardsDirectory, "grafana");
+        var dashboards = GrafanaDashboard.LoadAll(Path.Combine(grafanaDirectory, "dashboards"));
         var adminPassword = ParameterResourceBuilderExtensions.CreateDefaultPasswordParameter(builder, $"{name}-admin-password", special: false);
 
         return builder.AddContainer(name, ContainerImages.Grafana, ContainerImages.GrafanaTag)
@@ -34,6 +35,15 @@ public static class GrafanaExtensions
             .WithHttpEndpoint(port: sandbox.GrafanaPort, targetPort: ContainerPort, name: EndpointName)
             .WithHttpHealthCheck("/api/health", endpointName: EndpointName)
             .WithUrlForEndpoint(EndpointName, url => url.DisplayText = "Grafana")
+            .WithUrls(context =>
+            {
+                // Each provisioned dashboard by its uid, as Grafana addresses it.
+                var grafana = context.Urls.FirstOrDefault(u => u.Endpoint?.EndpointName == EndpointName)?.Url;
+                if (grafana is not null)
+                {
+                    context.Urls.AddRange(dashboards.Select(d => new ResourceUrlAnnotation { Url = $"{grafana}/d/{d.Uid}", DisplayText = $"Dashboard: {d.Title}" }));
+                }
+            })
             .WaitFor(prometheus);
     }
 }

@@ -1,3 +1,4 @@
+using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Sandbox.AppHost;
 using Sandbox.Tests.Infrastructure;
@@ -100,5 +101,22 @@ public sealed class ContainersModeTests() : ModelTest("containers")
         Assert.Equal("/query", views.Page.Path);
         Assert.Equal("/alerts", views.Page.AlertsPath);
         Assert.All(views.Views, view => Assert.Single(views.Page.Split(view.Panels)));
+    }
+
+    [Fact]
+    public async Task Grafana_links_every_provisioned_dashboard_by_its_uid()
+    {
+        var grafana = (IResourceWithEndpoints)Builder.Resource("grafana");
+        var context = new ResourceUrlsCallbackContext(
+            new DistributedApplicationExecutionContext(DistributedApplicationOperation.Run), grafana,
+            [new ResourceUrlAnnotation { Url = "http://localhost:13000", Endpoint = grafana.GetEndpoint(GrafanaExtensions.EndpointName) }]);
+
+        foreach (var callback in grafana.Annotations.OfType<ResourceUrlsCallbackAnnotation>())
+        {
+            await callback.Callback(context);
+        }
+
+        var uids = Directory.GetFiles(Repository.PathOf("dashboards", "grafana", "dashboards"), "*.json").Select(GrafanaDashboard.Load).Select(d => d.Uid);
+        Assert.Equal(uids.Select(uid => $"http://localhost:13000/d/{uid}").Order(), context.Urls.Where(u => u.DisplayText?.StartsWith("Dashboard: ", StringComparison.Ordinal) == true).Select(u => u.Url).Order());
     }
 }
