@@ -34,10 +34,32 @@ public static class ServiceExtensions
     // people find the addresses in the table the AppHost prints and in endpoints.json.
     private static IResourceBuilder<ProjectResource> AsSandboxService(this IResourceBuilder<ProjectResource> service) =>
         service
+            .FromBuiltOutput()
             .WithHttpEndpoint(name: "http")
             .WithHttpHealthCheck("/health", endpointName: "http")
             // A sandbox is for rehearsals and drills: every command answered and every event applied is logged, so a
             // correlation id can be followed in the Aspire dashboard's structured logs (services default to Information).
             .WithEnvironment("Logging__LogLevel__FilestoreStub.Commands", "Debug")
             .WithEnvironment("Logging__LogLevel__SampleConsumer.Processing", "Debug");
+
+    /// <summary>
+    /// Starts the service as <c>dotnet &lt;its built dll&gt;</c> instead of Aspire's default <c>dotnet run --project</c>,
+    /// which keeps an SDK process (over 100 MB) alive beside every service for nothing: the AppHost's project references
+    /// already build the services whenever the AppHost is built (by <c>dotnet run --project AppHost</c> and by
+    /// Aspire.Hosting.Testing alike). Everything else Aspire wires for a project (OTLP export, service discovery, the
+    /// connection strings, the launch profile's environment, the endpoints) is unchanged. An IDE debugging the AppHost
+    /// still launches the project itself. Without a built dll (an unusual build layout) the default stays.
+    /// </summary>
+    private static IResourceBuilder<ProjectResource> FromBuiltOutput(this IResourceBuilder<ProjectResource> service)
+    {
+        var dll = BuiltOutput.Of(service.Resource.GetProjectMetadata().ProjectPath);
+        if (!File.Exists(dll))
+        {
+            return service;
+        }
+
+#pragma warning disable ASPIREEXTENSION001 // Aspire 13.6's supported way to replace "run --project"; evaluation API.
+        return service.WithLaunchToolArgs(context => context.Args.Add(dll), ownedByLaunchConfigurationType: KnownLaunchConfigurationTypes.Project, showInCommandLine: false);
+#pragma warning restore ASPIREEXTENSION001
+    }
 }

@@ -148,4 +148,22 @@ public sealed class SandboxStartsTests(SandboxFixture sandbox)
             Assert.Single(await prometheus.QueryAsync($$"""bullmq_queue_oldest_waiting_age_seconds{queue="{{queue}}"}"""));
         }
     }
+
+    [Theory]
+    [InlineData("filestore", "FilestoreStub")]
+    [InlineData("metastore", "SampleConsumer")]
+    [InlineData("timestore", "SampleConsumer")]
+    public void Services_run_from_their_built_dll_not_through_dotnet_run(string service, string project)
+    {
+        var notifications = sandbox.App.Services.GetRequiredService<ResourceNotificationService>();
+        Assert.True(notifications.TryGetCurrentState(service, out var state), $"{service} has no state");
+
+        var properties = state.Snapshot.Properties.ToDictionary(p => p.Name, p => p.Value);
+        var path = Assert.IsType<string>(properties["executable.path"]);
+        var args = ((System.Collections.IEnumerable)properties["executable.args"]!).Cast<object>().Select(a => a.ToString()).ToList();
+
+        Assert.EndsWith("dotnet", path, StringComparison.Ordinal);
+        Assert.Equal(Repository.PathOf(project, "bin", BuiltOutput.Configuration, BuiltOutput.TargetFramework, $"{project}.dll"), args[0]);
+        Assert.DoesNotContain("run", args);
+    }
 }
