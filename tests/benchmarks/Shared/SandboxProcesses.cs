@@ -133,4 +133,24 @@ internal static class SandboxProcesses
     }
 
     public static string Megabytes(long bytes) => (bytes / 1024.0 / 1024.0).ToString("0", CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// Prints one line per process (PSS and RSS at two moments; "-" where it did not exist then) and the whole
+    /// sandbox's PSS. Returns the two totals in bytes.
+    /// </summary>
+    public static (long First, long Second) PrintTable(IReadOnlyList<SandboxProcess> first, IReadOnlyList<SandboxProcess> second, string firstName, string secondName)
+    {
+        static string Mb(SandboxProcess? p, Func<SandboxProcess, long> size) => p is null ? "-" : Megabytes(size(p));
+        Console.WriteLine($"{"process",-36}{$"PSS {firstName} MB",18}{$"PSS {secondName} MB",18}{$"RSS {firstName} MB",18}{$"RSS {secondName} MB",18}");
+        foreach (var process in second.Concat(first.Where(b => second.All(a => a.Pid != b.Pid))))
+        {
+            var before = first.FirstOrDefault(b => b.Pid == process.Pid);
+            var after = second.FirstOrDefault(a => a.Pid == process.Pid);
+            Console.WriteLine($"{process.Name,-36}{Mb(before, p => p.Pss),18}{Mb(after, p => p.Pss),18}{Mb(before, p => p.Rss),18}{Mb(after, p => p.Rss),18}");
+        }
+
+        var totals = (first.Sum(p => p.Pss), second.Sum(p => p.Pss));
+        Console.WriteLine($"{$"whole sandbox ({second.Count} processes)",-36}{Megabytes(totals.Item1),18}{Megabytes(totals.Item2),18}");
+        return totals;
+    }
 }

@@ -115,20 +115,9 @@ if (!drained)
 }
 
 Console.WriteLine();
-Console.WriteLine($"{"process",-36}{"PSS start MB",14}{"PSS end MB",12}{"RSS start MB",14}{"RSS end MB",12}");
-foreach (var process in memoryAfter.Concat(memoryBefore.Where(b => memoryAfter.All(a => a.Pid != b.Pid))))
-{
-    var start = memoryBefore.FirstOrDefault(b => b.Pid == process.Pid);
-    var end = memoryAfter.FirstOrDefault(a => a.Pid == process.Pid);
-    Console.WriteLine($"{process.Name,-36}{(start is null ? "-" : SandboxProcesses.Megabytes(start.Pss)),14}{(end is null ? "-" : SandboxProcesses.Megabytes(end.Pss)),12}"
-                      + $"{(start is null ? "-" : SandboxProcesses.Megabytes(start.Rss)),14}{(end is null ? "-" : SandboxProcesses.Megabytes(end.Rss)),12}");
-}
-
-var totalBefore = memoryBefore.Sum(p => p.Pss);
-var totalAfter = memoryAfter.Sum(p => p.Pss);
+var (totalBefore, totalAfter) = SandboxProcesses.PrintTable(memoryBefore, memoryAfter, "start", "end");
 var growth = totalBefore == 0 ? double.NaN : (totalAfter - totalBefore) * 100.0 / totalBefore;
-Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"{"whole sandbox",-36}{SandboxProcesses.Megabytes(totalBefore),14}{SandboxProcesses.Megabytes(totalAfter),12}   growth {growth:0.0} % (target < 10 %)"));
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"memory growth {growth:0.0} % (target < 10 %)"));
 
 var passed = errors == 0 && lost == 0 && !inconsistent && drained;
 Console.WriteLine(passed ? "result: no errors, nothing lost" : "result: FAILED (errors, lost events, a store that differs from the disk, or a backlog above)");
