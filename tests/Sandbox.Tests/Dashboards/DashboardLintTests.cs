@@ -125,6 +125,23 @@ public sealed class DashboardLintTests
     }
 
     [Fact]
+    public void The_panels_of_a_collapsed_row_are_linted_too_and_counted_as_panels()
+    {
+        var dashboard = Parse(Dashboard(
+            """
+            {
+              "id": 1, "type": "row", "title": "Folded", "collapsed": true, "gridPos": { "x": 0, "y": 0, "w": 24, "h": 1 },
+              "panels": [ { "id": 2, "title": "Inside", "gridPos": { "x": 0, "y": 1, "w": 24, "h": 8 },
+                            "fieldConfig": { "defaults": { "unit": "ops" } }, "datasource": { "type": "prometheus", "uid": "${datasource}" },
+                            "targets": [ { "refId": "A", "datasource": { "type": "prometheus", "uid": "${datasource}" }, "expr": "max(filestore_outbox_events)" } ] } ]
+            }
+            """));
+
+        Assert.Equal(["no query uses $env", "Inside: no description"], DashboardLinter.Problems(dashboard, Contract));
+        Assert.Equal(["Inside"], DashboardLinter.Panels(dashboard).Select(p => p.GetProperty("title").GetString()));
+    }
+
+    [Fact]
     public void The_metric_labels_come_from_the_contract_table_in_docs_metrics_md()
     {
         var labels = MetricContract.Labels;

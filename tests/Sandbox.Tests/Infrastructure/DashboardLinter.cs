@@ -71,7 +71,7 @@ public static partial class DashboardLinter
                 problems.Add($"a cutover dashboard needs the template variable '{name}'");
             }
 
-            if (!panels.SelectMany(Targets).Any(t => Text(t, "expr").Contains("$env", StringComparison.Ordinal)))
+            if (!panels.Concat(panels.SelectMany(InsideRow)).SelectMany(Targets).Any(t => Text(t, "expr").Contains("$env", StringComparison.Ordinal)))
             {
                 problems.Add("no query uses $env");
             }
@@ -89,8 +89,7 @@ public static partial class DashboardLinter
             }
         }
 
-        var rowed = panels.Where(p => Text(p, "type") == "row" && p.TryGetProperty("panels", out _)).SelectMany(p => p.GetProperty("panels").EnumerateArray());
-        foreach (var duplicate in panels.Concat(rowed).GroupBy(p => p.GetProperty("id").GetInt32()).Where(g => g.Count() > 1))
+        foreach (var duplicate in panels.Concat(panels.SelectMany(InsideRow)).GroupBy(p => p.GetProperty("id").GetInt32()).Where(g => g.Count() > 1))
         {
             problems.Add($"panel id {duplicate.Key} is used twice");
         }
@@ -103,7 +102,7 @@ public static partial class DashboardLinter
             if (Text(panel, "type") == "row" && panel.TryGetProperty("collapsed", out var collapsed) && collapsed.ValueKind == JsonValueKind.True)
             {
                 // A collapsed row keeps its panels inside it, laid out as if it were open: they are not on the grid now.
-                problems.AddRange(panel.GetProperty("panels").EnumerateArray().SelectMany(p => PanelProblems(p, declared, metricLabels)));
+                problems.AddRange(InsideRow(panel).SelectMany(p => PanelProblems(p, declared, metricLabels)));
             }
 
             var grid = panel.GetProperty("gridPos");
@@ -118,11 +117,13 @@ public static partial class DashboardLinter
 
     /// <summary>Every panel that shows data: those on the grid and those inside collapsed rows, rows themselves left out.</summary>
     public static IEnumerable<JsonElement> Panels(JsonElement dashboard) =>
-        dashboard.GetProperty("panels").EnumerateArray()
-            .SelectMany(p => Text(p, "type") == "row" ? p.TryGetProperty("panels", out var inner) ? inner.EnumerateArray().ToList() : [] : new List<JsonElement> { p });
+        dashboard.GetProperty("panels").EnumerateArray().SelectMany(p => Text(p, "type") == "row" ? InsideRow(p) : [p]);
 
     public static IEnumerable<JsonElement> Targets(JsonElement panel) =>
         panel.TryGetProperty("targets", out var targets) ? targets.EnumerateArray() : [];
+
+    private static List<JsonElement> InsideRow(JsonElement panel) =>
+        Text(panel, "type") == "row" && panel.TryGetProperty("panels", out var inner) ? inner.EnumerateArray().ToList() : [];
 
     private static IEnumerable<string> PanelProblems(JsonElement panel, HashSet<string> declared, IReadOnlyDictionary<string, IReadOnlySet<string>> metricLabels)
     {
