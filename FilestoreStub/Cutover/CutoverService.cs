@@ -20,7 +20,7 @@ public sealed class CutoverService(
     CutoverStore store, CutoverGates gates, ShadowLedger shadow, DriftWatchers watchers, PublishingSwitch publishing, QueueDrain drain,
     EventOutbox outbox, ICommandsInFlight commandsInFlight, QueueAudit queueAudit, IOptions<CutoverOptions> options, IOptions<ManagedRootOptions> roots, TimeProvider time, ILogger<CutoverService> logger)
 {
-    private static readonly (CutoverMode From, CutoverMode To)[] Allowed =
+    internal static readonly (CutoverMode From, CutoverMode To)[] Allowed =
     [
         (CutoverMode.Manual, CutoverMode.Shadow),
         (CutoverMode.Shadow, CutoverMode.Managed),

@@ -11,7 +11,8 @@ namespace FilestoreStub.Cutover;
 /// The cutover mode and approval of every service per environment, and their audit stream, in Redis (hash
 /// <c>filestore:cutover:&lt;env&gt;:&lt;service&gt;</c>, stream <c>…:audit</c>). Modes are read on every command, so
 /// the store keeps a copy in memory, loaded at start and updated by every change it makes; it publishes
-/// <c>filestore_cutover_mode{env,service,mode}</c> from that copy.
+/// <c>filestore_cutover_mode{env,service,mode}</c> from that copy, and counts every switch it makes in
+/// <c>filestore_cutover_transitions_total{env,service,from,to}</c> (what the dashboards' mode-change annotations read).
 /// </summary>
 public sealed class CutoverStore : IServiceModes
 {
@@ -19,12 +20,16 @@ public sealed class CutoverStore : IServiceModes
     private readonly IConnectionMultiplexer _redis;
     private readonly ManagedRoots _roots;
     private readonly ConcurrentDictionary<(string Env, string Service), CutoverState> _states = new();
+    private readonly Counter<long> _transitions;
 
     public CutoverStore(IConnectionMultiplexer redis, ManagedRoots roots, IMeterFactory meterFactory)
     {
         (_redis, _roots) = (redis, roots);
-        meterFactory.Create(FilestoreTelemetry.MeterName).CreateObservableGauge(
+        var meter = meterFactory.Create(FilestoreTelemetry.MeterName);
+        meter.CreateObservableGauge(
             "filestore_cutover_mode", ObserveModes, description: "1 on the current cutover mode of each service, 0 on the others.");
+        _transitions = meter.CreateCounter<long>(
+            "filestore_cutover_transitions", description: "Cutover mode switches made, per environment, service and from/to mode (managed to manual is a rollback).");
     }
 
     private static RedisKey StateKey(string env, string service) => $"filestore:cutover:{env}:{service}";
@@ -39,6 +44,11 @@ public sealed class CutoverStore : IServiceModes
             foreach (var service in _roots.Services)
             {
                 _states[(env, service)] = await ReadAsync(env, service);
+                // A series that starts at 0: increase() misses the first switch of a series born at 1.
+                foreach (var (from, to) in CutoverService.Allowed)
+                {
+                    CountTransition(env, service, from, to, 0);
+                }
             }
         }
     }
@@ -76,6 +86,7 @@ public sealed class CutoverStore : IServiceModes
         }
 
         _states[(env, service)] = new CutoverState(env, service, to, at, null);
+        CountTransition(env, service, from, to, 1);
         return true;
     }
 
@@ -127,6 +138,9 @@ public sealed class CutoverStore : IServiceModes
             : new Approval(fields[2]!, DateTimeOffset.FromUnixTimeMilliseconds((long)fields[3]), fields[4].IsNullOrEmpty ? null : fields[4].ToString());
         return new CutoverState(env, service, mode, since, approval);
     }
+
+    private void CountTransition(string env, string service, CutoverMode from, CutoverMode to, long count) =>
+        _transitions.Add(count, new("env", env), new("service", service), new("from", from.ToKebabCase()), new("to", to.ToKebabCase()));
 
     private IEnumerable<Measurement<int>> ObserveModes() =>
         from state in _states.Values

@@ -5,7 +5,7 @@ namespace FilestoreStub.Events;
 
 /// <summary>
 /// Publishes every event to both consumer queues in one atomic step (a job either reaches both queues or neither),
-/// with the event id as the job id, and counts it per queue in <c>filestore_events_published_total{env,queue}</c>.
+/// with the event id as the job id, and counts it per queue in <c>filestore_events_published_total{env,service,queue}</c>.
 /// The queue client stores the current trace context in the job, so processing continues the request's trace.
 /// </summary>
 public sealed class EventPublisher
@@ -28,7 +28,7 @@ public sealed class EventPublisher
         _producer = producer;
         _switch = publishing;
         _published = meterFactory.Create(FilestoreTelemetry.MeterName)
-            .CreateCounter<long>("filestore_events_published", description: "Events published, per environment and queue.");
+            .CreateCounter<long>("filestore_events_published", description: "Events published, per environment, service and queue.");
     }
 
     /// <summary>Publishes <paramref name="event"/>; true when it was new, false when an event with its id was already published.</summary>
@@ -46,7 +46,7 @@ public sealed class EventPublisher
         var added = await _producer.AddToManyAsync(EventQueues.All, @event.Kind, @event, Retention with { JobId = @event.EventId }, ct);
         foreach (var job in added.Where(a => a.Created))
         {
-            _published.Add(1, new KeyValuePair<string, object?>("env", @event.Env), new KeyValuePair<string, object?>("queue", job.Queue));
+            Count(@event, job.Queue);
         }
 
         return added.All(a => a.Created);
@@ -75,11 +75,14 @@ public sealed class EventPublisher
         var added = await _producer.AddJsonAsync(queue, name, dataJson, Retention with { JobId = @event.EventId }, ct);
         if (added.Created)
         {
-            _published.Add(1, new KeyValuePair<string, object?>("env", @event.Env), new KeyValuePair<string, object?>("queue", queue));
+            Count(@event, queue);
         }
 
         return added.Created;
     }
+
+    private void Count(FilestoreEvent @event, string queue) =>
+        _published.Add(1, new("env", @event.Env), new("service", @event.Service), new("queue", queue));
 
     /// <summary>Whether publishing of the service's events is paused (an operator or a rollback stopped it).</summary>
     public ValueTask<bool> IsPausedAsync(string env, string service) => _switch.IsPausedAsync(env, service);

@@ -8,6 +8,11 @@ public sealed class ConsumerMetrics
 {
     public const string MeterName = "SampleConsumer";
 
+    /// <summary>
+    /// The env and service of a malformed event: its fields are not trusted, so arbitrary strings cannot become series.
+    /// </summary>
+    public const string Unknown = "unknown";
+
     // Reconciliation lag is judged against 5 s (the SLO); the buckets resolve well below and above it.
     private static readonly double[] LagBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
     private readonly Counter<long> _processed;
@@ -19,7 +24,7 @@ public sealed class ConsumerMetrics
     {
         _consumer = options.Value.RoleName;
         var meter = meterFactory.Create(MeterName);
-        _processed = meter.CreateCounter<long>("consumer_events_processed", description: "Events handled, by outcome: applied, duplicate (a redelivery), failed.");
+        _processed = meter.CreateCounter<long>("consumer_events_processed", description: "Events handled, per environment and service, by outcome: applied, duplicate (a redelivery), failed.");
         _lag = meter.CreateHistogram("consumer_reconciliation_lag", unit: "s",
             description: "From the change (command accepted, drift seen) to applied in this consumer's store.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LagBuckets });
@@ -27,12 +32,12 @@ public sealed class ConsumerMetrics
             description: "Unix time at which this consumer last applied an event, per environment.");
     }
 
-    public void Processed(string queue, string outcome) =>
-        _processed.Add(1, new("consumer", _consumer), new("queue", queue), new("outcome", outcome));
+    public void Processed(string queue, string outcome, string env, string service) =>
+        _processed.Add(1, new("consumer", _consumer), new("queue", queue), new("outcome", outcome), new("env", env), new("service", service));
 
-    public void Applied(string env, TimeSpan lag, DateTimeOffset now)
+    public void Applied(string env, string service, TimeSpan lag, DateTimeOffset now)
     {
-        _lag.Record(Math.Max(0, lag.TotalSeconds), new("consumer", _consumer), new("env", env));
+        _lag.Record(Math.Max(0, lag.TotalSeconds), new("consumer", _consumer), new("env", env), new("service", service));
         _lastApplied[env] = now.ToUnixTimeMilliseconds() / 1000.0;
     }
 

@@ -61,7 +61,7 @@ public sealed class EventConsumer(
         }
         catch (MalformedEventException e)
         {
-            metrics.Processed(Queue, "failed");
+            metrics.Processed(Queue, "failed", ConsumerMetrics.Unknown, ConsumerMetrics.Unknown);
             ConsumerLog.Malformed(logger, job.Id, e.Message);
             throw new UnrecoverableJobException(e.Message);
         }
@@ -83,7 +83,7 @@ public sealed class EventConsumer(
         }
         catch (Exception e) when (e is StackExchange.Redis.RedisException or TimeoutException)
         {
-            metrics.Processed(Queue, "failed");
+            metrics.Processed(Queue, "failed", change.Env, change.Service);
             ConsumerLog.StoreUnavailable(logger, e.Message);
             throw;
         }
@@ -91,13 +91,13 @@ public sealed class EventConsumer(
         var now = time.GetUtcNow();
         if (outcome == ApplyOutcome.Applied)
         {
-            metrics.Processed(Queue, "applied");
-            metrics.Applied(change.Env, now - DateTimeOffset.FromUnixTimeMilliseconds(change.OccurredAt), now);
+            metrics.Processed(Queue, "applied", change.Env, change.Service);
+            metrics.Applied(change.Env, change.Service, now - DateTimeOffset.FromUnixTimeMilliseconds(change.OccurredAt), now);
             ConsumerLog.Applied(logger, change.Kind, change.Path);
         }
         else
         {
-            metrics.Processed(Queue, "duplicate");
+            metrics.Processed(Queue, "duplicate", change.Env, change.Service);
             ConsumerLog.Duplicate(logger, change.Kind, change.Path);
         }
 

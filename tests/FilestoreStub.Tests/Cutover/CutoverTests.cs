@@ -124,6 +124,31 @@ public sealed class CutoverTests(RedisServer redis) : FilestoreTest(redis)
     }
 
     [Fact]
+    public async Task Every_switch_counts_once_in_a_transition_series_that_starts_at_zero_and_a_refusal_counts_nothing()
+    {
+        const string Transitions = "filestore_cutover_transitions_total";
+        var metrics = await App.CreateClient().GetStringAsync("/metrics");
+        Assert.Matches($"{Transitions}\\{{(?=[^}}]*env=\"production\")(?=[^}}]*service=\"billing\")(?=[^}}]*from=\"managed\")[^}}]*to=\"manual\"[^}}]*\\}} 0", metrics);
+
+        using (var refused = await Steps.TransitionAsync("shadow"))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        }
+
+        await Steps.IntoManagedAsync();
+        await Steps.MoveToAsync("manual");
+
+        await Scrape.UntilAsync(App, Transitions, 1, ("env", "staging"), ("service", "billing"), ("from", "managed"), ("to", "manual"));
+        var counted = new List<double>();
+        foreach (var (from, to) in new[] { ("manual", "shadow"), ("shadow", "managed"), ("managed", "manual"), ("shadow", "manual") })
+        {
+            counted.Add(await Scrape.ValueAsync(App, Transitions, ("env", "staging"), ("service", "billing"), ("from", from), ("to", to)));
+        }
+
+        Assert.Equal([1, 1, 1, 0], counted);
+    }
+
+    [Fact]
     public async Task A_refused_transition_is_audited_too()
     {
         using var refused = await Steps.TransitionAsync("shadow");

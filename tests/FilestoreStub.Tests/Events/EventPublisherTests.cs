@@ -44,7 +44,7 @@ public sealed class EventPublisherTests(RedisServer redis) : FilestoreTest(redis
     }
 
     [Fact]
-    public async Task Published_events_are_counted_per_environment_and_queue()
+    public async Task Published_events_are_counted_per_environment_service_and_queue()
     {
         await App.Services.GetRequiredService<EventPublisher>().PublishAsync(NewEvent("invoices/c.pdf"));
 
@@ -53,7 +53,7 @@ public sealed class EventPublisherTests(RedisServer redis) : FilestoreTest(redis
 
         foreach (var queue in EventQueues.All)
         {
-            Assert.Matches($"filestore_events_published_total\\{{[^}}]*env=\"staging\"[^}}]*queue=\"{queue}\"[^}}]*\\}} [1-9]", metrics);
+            Assert.Matches($"filestore_events_published_total\\{{(?=[^}}]*env=\"staging\")(?=[^}}]*service=\"billing\")[^}}]*queue=\"{queue}\"[^}}]*\\}} [1-9]", metrics);
         }
     }
 }

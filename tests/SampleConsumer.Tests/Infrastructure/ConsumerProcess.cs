@@ -55,14 +55,16 @@ public sealed class ConsumerProcess : IAsyncDisposable
 
     /// <summary>
     /// This instance's own count of events it handled with <paramref name="outcome"/> (<c>applied</c>, <c>duplicate</c>,
-    /// <c>failed</c>): <c>consumer_events_processed_total</c>, 0 before the first. The exporter caches a scrape for a
-    /// moment, so read it in a wait when it must have reached a value.
+    /// <c>failed</c>): <c>consumer_events_processed_total</c> summed over its series (one per env and service) that carry
+    /// every label of <paramref name="labels"/> (e.g. <c>env="staging"</c>), 0 before the first. The exporter caches a
+    /// scrape for a moment, so read it in a wait when it must have reached a value.
     /// </summary>
-    public async Task<long> ProcessedAsync(string outcome)
+    public async Task<long> ProcessedAsync(string outcome, params string[] labels)
     {
         var metrics = await Http.GetStringAsync("/metrics");
-        var line = Regex.Match(metrics, $"^consumer_events_processed_total\\{{[^}}]*outcome=\"{outcome}\"[^}}]*\\}} (\\d+)", RegexOptions.Multiline);
-        return line.Success ? long.Parse(line.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
+        return Regex.Matches(metrics, $"^consumer_events_processed_total\\{{(?<labels>[^}}]*outcome=\"{outcome}\"[^}}]*)\\}} (?<value>\\d+)", RegexOptions.Multiline)
+            .Where(m => labels.All(l => m.Groups["labels"].Value.Contains(l, StringComparison.Ordinal)))
+            .Sum(m => long.Parse(m.Groups["value"].Value, CultureInfo.InvariantCulture));
     }
 
     /// <summary>

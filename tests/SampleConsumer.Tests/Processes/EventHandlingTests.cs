@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using BullMq;
 using SampleConsumer.Tests.Infrastructure;
 
@@ -27,6 +28,12 @@ public sealed class EventHandlingTests(RedisServer redis) : ConsumerTest(redis)
         Assert.Equal("good-1", (await PathAsync(consumer, "after-the-bad-one.txt")).GetProperty("eventId").GetString());
         await Eventually.Until(async () => (Failed: await consumer.ProcessedAsync("failed"), Applied: await consumer.ProcessedAsync("applied")),
             counts => counts == (1, 1), what: "one failed and one applied event counted");
+        // The bad event's own env and service are not trusted; the good one is counted under its env and service.
+        Assert.Equal(1, await consumer.ProcessedAsync("failed", "env=\"unknown\"", "service=\"unknown\""));
+        Assert.Equal(1, await consumer.ProcessedAsync("applied", $"env=\"{Workload.Env}\"", $"service=\"{Workload.Service}\"", "queue=\"metastore-events\""));
+        await Eventually.Until(() => consumer.Http.GetStringAsync("/metrics"),
+            m => Regex.IsMatch(m, $"^consumer_reconciliation_lag_seconds_count\\{{(?=[^}}]*env=\"{Workload.Env}\")(?=[^}}]*service=\"{Workload.Service}\")[^}}]*\\}} 1( |$)", RegexOptions.Multiline),
+            what: "the lag of the good event recorded under its env and service");
     }
 
     [Fact]

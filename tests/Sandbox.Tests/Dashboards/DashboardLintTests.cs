@@ -34,34 +34,155 @@ public sealed class DashboardLintTests
         const string Broken = """
             {
               "uid": "broken", "title": "Broken", "tags": ["cutover"],
-              "templating": { "list": [ { "name": "env", "datasource": { "uid": "other" } } ] },
+              "templating": { "list": [ { "name": "env", "type": "query", "datasource": { "type": "prometheus", "uid": "sandbox-prometheus" } } ] },
+              "annotations": { "list": [ { "name": "Modes", "enable": true, "expr": "changes(filestore_cutover_mode[$__rate_interval])" } ] },
+              "links": [ { "type": "dashboards", "tags": ["filestore"], "includeVars": true } ],
               "panels": [
                 { "id": 1, "title": "", "gridPos": { "x": 0, "y": 0, "w": 12, "h": 8 }, "fieldConfig": { "defaults": {} },
                   "datasource": { "uid": "other" },
-                  "targets": [ { "refId": "A", "expr": "rate(x[5m])", "datasource": { "uid": "other" } } ] },
+                  "targets": [ { "refId": "A", "expr": "rate(x[5m])", "datasource": { "type": "prometheus", "uid": "other" } } ] },
                 { "id": 1, "title": "Second", "description": "d", "gridPos": { "x": 6, "y": 4, "w": 12, "h": 8 },
-                  "fieldConfig": { "defaults": { "unit": "s" } }, "datasource": { "uid": "sandbox-prometheus" }, "targets": [] }
+                  "fieldConfig": { "defaults": { "unit": "s" } }, "datasource": { "type": "prometheus", "uid": "${datasource}" }, "targets": [] }
               ]
             }
             """;
         using var dashboard = JsonDocument.Parse(Broken);
 
-        var problems = DashboardLinter.Problems(dashboard.RootElement);
+        var problems = DashboardLinter.Problems(dashboard.RootElement, Contract);
 
         Assert.Equal(
         [
-            "variable 'env' must use the datasource uid 'sandbox-prometheus'",
+            "the dashboard needs the variable 'datasource' of type datasource with query prometheus",
+            $"variable 'env': the datasource must be {Datasource}",
+            $"annotation 'Modes': the datasource must be {Datasource}",
+            "annotation 'Modes': filestore_cutover_mode has the label 'env' but the query does not filter it by $env",
             "a cutover dashboard needs the template variable 'service'",
             "no query uses $env",
+            "a cutover dashboard needs an enabled annotation of cutover mode changes (filestore_cutover_transitions_total)",
+            "a cutover dashboard needs a link to the dashboards tagged 'filestore' that keeps the time and the variables",
             "panel id 1 is used twice",
             "panel 1: no title",
             "panel 1: no description",
             "panel 1: no unit",
-            "panel 1: the datasource must be uid 'sandbox-prometheus'",
-            "panel 1: query A must use the datasource uid 'sandbox-prometheus'",
-            "panel 1: use [$__rate_interval] instead of [5m]",
+            $"panel 1: the datasource must be {Datasource}",
+            $"panel 1: query A: the datasource must be {Datasource}",
+            "panel 1: query A: use [$__rate_interval] instead of [5m]",
             "Second: no queries",
             "Second: overlaps panel 1",
         ], problems);
     }
+
+    [Fact]
+    public void A_small_dashboard_that_keeps_every_rule_passes_with_its_row_and_its_deliberate_opt_out()
+    {
+        var problems = DashboardLinter.Problems(Parse(Dashboard(
+            """
+            { "id": 1, "type": "row", "title": "A row", "gridPos": { "x": 0, "y": 0, "w": 24, "h": 1 }, "panels": [] },
+            {
+              "id": 2, "title": "Commands", "description": "d", "gridPos": { "x": 0, "y": 1, "w": 12, "h": 8 },
+              "fieldConfig": { "defaults": { "unit": "ops" } }, "datasource": { "type": "prometheus", "uid": "${datasource}" },
+              "targets": [ { "refId": "A", "datasource": { "type": "prometheus", "uid": "${datasource}" },
+                             "expr": "sum(rate(filestore_commands_total{env=~\"$env\", service=~\"$service\"}[$__rate_interval]))" } ]
+            },
+            {
+              "id": 3, "title": "Every service", "description": "d", "gridPos": { "x": 12, "y": 1, "w": 12, "h": 8 },
+              "unfilteredBy": { "service": "the total across services is the point" },
+              "fieldConfig": { "defaults": { "unit": "ops" } }, "datasource": { "type": "prometheus", "uid": "${datasource}" },
+              "targets": [ { "refId": "A", "datasource": { "type": "prometheus", "uid": "${datasource}" },
+                             "expr": "sum(rate(filestore_commands_total{env=~\"$env\"}[$__rate_interval])) + max(filestore_outbox_events)" } ]
+            }
+            """)), Contract);
+
+        Assert.Empty(problems);
+    }
+
+    [Fact]
+    public void A_query_on_a_metric_with_env_or_service_must_filter_by_the_declared_variable_unless_the_panel_opts_out()
+    {
+        var problems = DashboardLinter.Problems(Parse(Dashboard(
+            """
+            {
+              "id": 2, "title": "Processed", "description": "d", "gridPos": { "x": 0, "y": 0, "w": 12, "h": 8 },
+              "unfilteredBy": { "env": "" },
+              "fieldConfig": { "defaults": { "unit": "ops" } }, "datasource": { "type": "prometheus", "uid": "${datasource}" },
+              "targets": [
+                { "refId": "A", "datasource": { "type": "prometheus", "uid": "${datasource}" },
+                  "expr": "sum(rate(consumer_events_processed_total[$__rate_interval]))" },
+                { "refId": "B", "datasource": { "type": "prometheus", "uid": "${datasource}" },
+                  "expr": "histogram_quantile(0.99, sum by (le) (rate(consumer_reconciliation_lag_seconds_bucket{env=\"production\", service=~\"$service\"}[$__rate_interval])))" }
+              ]
+            }
+            """)), Contract);
+
+        // An opt-out without a reason does not count.
+        Assert.Equal(
+        [
+            "no query uses $env",
+            "Processed: query A: consumer_events_processed_total has the label 'env' but the query does not filter it by $env",
+            "Processed: query A: consumer_events_processed_total has the label 'service' but the query does not filter it by $service",
+            "Processed: query B: consumer_reconciliation_lag_seconds_bucket has the label 'env' but the query does not filter it by $env",
+        ], problems);
+    }
+
+    [Fact]
+    public void The_panels_of_a_collapsed_row_are_linted_too_and_counted_as_panels()
+    {
+        var dashboard = Parse(Dashboard(
+            """
+            {
+              "id": 1, "type": "row", "title": "Folded", "collapsed": true, "gridPos": { "x": 0, "y": 0, "w": 24, "h": 1 },
+              "panels": [ { "id": 2, "title": "Inside", "gridPos": { "x": 0, "y": 1, "w": 24, "h": 8 },
+                            "fieldConfig": { "defaults": { "unit": "ops" } }, "datasource": { "type": "prometheus", "uid": "${datasource}" },
+                            "targets": [ { "refId": "A", "datasource": { "type": "prometheus", "uid": "${datasource}" }, "expr": "max(filestore_outbox_events)" } ] } ]
+            }
+            """));
+
+        Assert.Equal(["no query uses $env", "Inside: no description"], DashboardLinter.Problems(dashboard, Contract));
+        Assert.Equal(["Inside"], DashboardLinter.Panels(dashboard).Select(p => p.GetProperty("title").GetString()));
+    }
+
+    [Fact]
+    public void The_metric_labels_come_from_the_contract_table_in_docs_metrics_md()
+    {
+        var labels = MetricContract.Labels;
+
+        Assert.Equal(["consumer", "env", "outcome", "queue", "service"], labels["consumer_events_processed_total"].Order());
+        Assert.Equal(["consumer", "env", "service"], labels["consumer_reconciliation_lag_seconds_bucket"].Order());
+        Assert.Equal(["env", "from", "service", "to"], labels[DashboardLinter.TransitionsMetric].Order());
+        Assert.Equal(["env", "queue", "service"], labels["filestore_events_published_total"].Order());
+        Assert.Equal(["http_response_status_code", "http_route", "job"], labels["http_server_request_duration_seconds_count"].Order());
+        Assert.Equal(["check"], labels["health_check_status"].Order());
+        Assert.Empty(labels["filestore_fault_added_latency_seconds"]);
+    }
+
+    private const string Datasource = """{"type": "prometheus", "uid": "${datasource}"}""";
+
+    // The contract as far as these tests need it; the real one is read from docs/metrics.md.
+    private static readonly Dictionary<string, IReadOnlySet<string>> Contract = new()
+    {
+        ["filestore_cutover_mode"] = new HashSet<string> { "env", "service", "mode" },
+        ["filestore_commands_total"] = new HashSet<string> { "env", "service", "command", "outcome", "mode" },
+        ["filestore_outbox_events"] = new HashSet<string>(),
+        ["consumer_events_processed_total"] = new HashSet<string> { "consumer", "queue", "outcome", "env", "service" },
+        ["consumer_reconciliation_lag_seconds_bucket"] = new HashSet<string> { "consumer", "env", "service", "le" },
+        [DashboardLinter.TransitionsMetric] = new HashSet<string> { "env", "service", "from", "to" },
+    };
+
+    private static JsonElement Parse(string json) => JsonDocument.Parse(json).RootElement;
+
+    // A cutover dashboard with everything around its panels right: variables, the mode-change annotation, the links.
+    private static string Dashboard(string panels) => $$"""
+        {
+          "uid": "small", "title": "Small", "tags": ["filestore", "cutover"],
+          "templating": { "list": [
+            { "name": "datasource", "type": "datasource", "query": "prometheus" },
+            { "name": "env", "type": "query", "datasource": { "type": "prometheus", "uid": "${datasource}" } },
+            { "name": "service", "type": "query", "datasource": { "type": "prometheus", "uid": "${datasource}" } }
+          ] },
+          "annotations": { "list": [ { "name": "Modes", "enable": true, "datasource": { "type": "prometheus", "uid": "${datasource}" },
+            "expr": "increase(filestore_cutover_transitions_total{env=~\"$env\", service=~\"$service\"}[$__rate_interval]) > 0" } ] },
+          "links": [ { "type": "dashboards", "tags": ["filestore"], "includeVars": true, "keepTime": true } ],
+          "panels": [ {{panels}} ]
+        }
+        """;
 }

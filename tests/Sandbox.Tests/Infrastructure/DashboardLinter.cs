@@ -5,15 +5,31 @@ namespace Sandbox.Tests.Infrastructure;
 
 /// <summary>
 /// The house rules for Grafana dashboards, in the spirit of Grafana's dashboard-linter: panels say what they show and in
-/// which unit, name the datasource by its fixed uid and use <c>$__rate_interval</c>; cutover dashboards offer the
-/// <c>env</c> and <c>service</c> variables. Returns every problem, not just the first.
+/// which unit and use <c>$__rate_interval</c>; everything names its datasource through the dashboard's
+/// <c>datasource</c> variable, so the JSON imports into any Grafana; a query on a metric carrying <c>env</c> or
+/// <c>service</c> filters by the variable of that name when the dashboard declares it; cutover dashboards offer those
+/// variables, annotate cutover mode changes and link to the other Filestore dashboards. Returns every problem, not
+/// just the first.
 /// </summary>
 public static partial class DashboardLinter
 {
-    public const string DatasourceUid = "sandbox-prometheus";
-    private static readonly string[] RequiredVariables = ["env", "service"];
+    public const string DatasourceVariable = "datasource";
+    public const string DatasourceReference = "${datasource}";
+    public const string TransitionsMetric = "filestore_cutover_transitions_total";
+    public const string LinkTag = "filestore";
 
-    public static IReadOnlyList<string> Problems(JsonElement dashboard)
+    /// <summary>
+    /// A panel's opt-out of the filter rule: <c>"unfilteredBy": { "service": "why this panel shows every service" }</c>,
+    /// for a panel that deliberately aggregates across a variable's values.
+    /// </summary>
+    public const string OptOut = "unfilteredBy";
+
+    // Required on cutover dashboards, and filtered by wherever a metric has the label of that name.
+    private static readonly string[] Variables = ["env", "service"];
+
+    public static IReadOnlyList<string> Problems(JsonElement dashboard) => Problems(dashboard, MetricContract.Labels);
+
+    public static IReadOnlyList<string> Problems(JsonElement dashboard, IReadOnlyDictionary<string, IReadOnlySet<string>> metricLabels)
     {
         var problems = new List<string>();
         if (string.IsNullOrWhiteSpace(Text(dashboard, "uid")) || string.IsNullOrWhiteSpace(Text(dashboard, "title")))
@@ -27,29 +43,53 @@ public static partial class DashboardLinter
             problems.Add("the dashboard has no panels");
         }
 
+        var variables = dashboard.TryGetProperty("templating", out var templating) ? templating.GetProperty("list").EnumerateArray().ToList() : [];
+        var declared = variables.Select(v => Text(v, "name")).ToHashSet(StringComparer.Ordinal);
+        var datasource = variables.FirstOrDefault(v => Text(v, "name") == DatasourceVariable);
+        if (datasource.ValueKind != JsonValueKind.Object || Text(datasource, "type") != "datasource" || Text(datasource, "query") != "prometheus")
+        {
+            problems.Add($"the dashboard needs the variable '{DatasourceVariable}' of type datasource with query prometheus");
+        }
+
+        foreach (var variable in variables.Where(v => Text(v, "type") == "query"))
+        {
+            problems.AddRange(DatasourceProblems(variable, $"variable '{Text(variable, "name")}'"));
+        }
+
+        var annotations = dashboard.TryGetProperty("annotations", out var annotationList) ? annotationList.GetProperty("list").EnumerateArray().ToList() : [];
+        foreach (var annotation in annotations.Where(a => a.TryGetProperty("expr", out _)))
+        {
+            var name = $"annotation '{Text(annotation, "name")}'";
+            problems.AddRange(DatasourceProblems(annotation, name));
+            problems.AddRange(QueryProblems(name, Text(annotation, "expr"), declared, metricLabels, []));
+        }
+
         if (Tags(dashboard).Contains("cutover"))
         {
-            var variables = dashboard.GetProperty("templating").GetProperty("list").EnumerateArray().ToList();
-            foreach (var name in RequiredVariables)
+            foreach (var name in Variables.Where(n => !declared.Contains(n)))
             {
-                var variable = variables.FirstOrDefault(v => Text(v, "name") == name);
-                if (variable.ValueKind != JsonValueKind.Object)
-                {
-                    problems.Add($"a cutover dashboard needs the template variable '{name}'");
-                }
-                else if (Uid(variable) != DatasourceUid)
-                {
-                    problems.Add($"variable '{name}' must use the datasource uid '{DatasourceUid}'");
-                }
+                problems.Add($"a cutover dashboard needs the template variable '{name}'");
             }
 
-            if (!panels.SelectMany(Targets).Any(t => Text(t, "expr").Contains("$env", StringComparison.Ordinal)))
+            if (!panels.Concat(panels.SelectMany(InsideRow)).SelectMany(Targets).Any(t => Text(t, "expr").Contains("$env", StringComparison.Ordinal)))
             {
                 problems.Add("no query uses $env");
             }
+
+            if (!annotations.Any(a => a.TryGetProperty("enable", out var on) && on.ValueKind == JsonValueKind.True
+                                      && MetricNames(Text(a, "expr")).Contains(TransitionsMetric)))
+            {
+                problems.Add($"a cutover dashboard needs an enabled annotation of cutover mode changes ({TransitionsMetric})");
+            }
+
+            if (!Links(dashboard).Any(l => Text(l, "type") == "dashboards" && l.TryGetProperty("tags", out var tags)
+                                           && tags.EnumerateArray().Any(t => t.GetString() == LinkTag) && IsTrue(l, "includeVars") && IsTrue(l, "keepTime")))
+            {
+                problems.Add($"a cutover dashboard needs a link to the dashboards tagged '{LinkTag}' that keeps the time and the variables");
+            }
         }
 
-        foreach (var duplicate in panels.GroupBy(p => p.GetProperty("id").GetInt32()).Where(g => g.Count() > 1))
+        foreach (var duplicate in panels.Concat(panels.SelectMany(InsideRow)).GroupBy(p => p.GetProperty("id").GetInt32()).Where(g => g.Count() > 1))
         {
             problems.Add($"panel id {duplicate.Key} is used twice");
         }
@@ -57,49 +97,12 @@ public static partial class DashboardLinter
         var areas = new List<(string Title, int X, int Y, int W, int H)>();
         foreach (var panel in panels)
         {
-            var title = Text(panel, "title");
-            var name = string.IsNullOrWhiteSpace(title) ? $"panel {panel.GetProperty("id")}" : title;
-            if (string.IsNullOrWhiteSpace(title))
+            var name = NameOf(panel);
+            problems.AddRange(PanelProblems(panel, declared, metricLabels));
+            if (Text(panel, "type") == "row" && panel.TryGetProperty("collapsed", out var collapsed) && collapsed.ValueKind == JsonValueKind.True)
             {
-                problems.Add($"{name}: no title");
-            }
-
-            if (string.IsNullOrWhiteSpace(Text(panel, "description")))
-            {
-                problems.Add($"{name}: no description");
-            }
-
-            if (!panel.TryGetProperty("fieldConfig", out var config) || string.IsNullOrWhiteSpace(Text(config.GetProperty("defaults"), "unit")))
-            {
-                problems.Add($"{name}: no unit");
-            }
-
-            if (Uid(panel) != DatasourceUid)
-            {
-                problems.Add($"{name}: the datasource must be uid '{DatasourceUid}'");
-            }
-
-            var targets = Targets(panel).ToList();
-            if (targets.Count == 0)
-            {
-                problems.Add($"{name}: no queries");
-            }
-
-            foreach (var target in targets)
-            {
-                var expr = Text(target, "expr");
-                if (Uid(target) != DatasourceUid)
-                {
-                    problems.Add($"{name}: query {Text(target, "refId")} must use the datasource uid '{DatasourceUid}'");
-                }
-
-                if (string.IsNullOrWhiteSpace(expr))
-                {
-                    problems.Add($"{name}: query {Text(target, "refId")} is empty");
-                }
-
-                problems.AddRange(RangeSelector().Matches(StringLiteral().Replace(expr, "\"\"")).Where(m => m.Groups["range"].Value != "$__rate_interval")
-                    .Select(m => $"{name}: use [$__rate_interval] instead of [{m.Groups["range"].Value}]"));
+                // A collapsed row keeps its panels inside it, laid out as if it were open: they are not on the grid now.
+                problems.AddRange(InsideRow(panel).SelectMany(p => PanelProblems(p, declared, metricLabels)));
             }
 
             var grid = panel.GetProperty("gridPos");
@@ -112,14 +115,120 @@ public static partial class DashboardLinter
         return problems;
     }
 
+    /// <summary>Every panel that shows data: those on the grid and those inside collapsed rows, rows themselves left out.</summary>
+    public static IEnumerable<JsonElement> Panels(JsonElement dashboard) =>
+        dashboard.GetProperty("panels").EnumerateArray().SelectMany(p => Text(p, "type") == "row" ? InsideRow(p) : [p]);
+
     public static IEnumerable<JsonElement> Targets(JsonElement panel) =>
         panel.TryGetProperty("targets", out var targets) ? targets.EnumerateArray() : [];
+
+    private static List<JsonElement> InsideRow(JsonElement panel) =>
+        Text(panel, "type") == "row" && panel.TryGetProperty("panels", out var inner) ? inner.EnumerateArray().ToList() : [];
+
+    private static IEnumerable<string> PanelProblems(JsonElement panel, HashSet<string> declared, IReadOnlyDictionary<string, IReadOnlySet<string>> metricLabels)
+    {
+        var title = Text(panel, "title");
+        var name = NameOf(panel);
+        if (string.IsNullOrWhiteSpace(title))
+        {
+            yield return $"{name}: no title";
+        }
+
+        // A row is a heading: it has no query, unit or datasource of its own.
+        if (Text(panel, "type") == "row")
+        {
+            yield break;
+        }
+
+        if (string.IsNullOrWhiteSpace(Text(panel, "description")))
+        {
+            yield return $"{name}: no description";
+        }
+
+        if (!panel.TryGetProperty("fieldConfig", out var config) || string.IsNullOrWhiteSpace(Text(config.GetProperty("defaults"), "unit")))
+        {
+            yield return $"{name}: no unit";
+        }
+
+        foreach (var problem in DatasourceProblems(panel, name))
+        {
+            yield return problem;
+        }
+
+        var targets = Targets(panel).ToList();
+        if (targets.Count == 0)
+        {
+            yield return $"{name}: no queries";
+        }
+
+        var optedOut = panel.TryGetProperty(OptOut, out var reasons) && reasons.ValueKind == JsonValueKind.Object
+            ? reasons.EnumerateObject().Where(r => !string.IsNullOrWhiteSpace(r.Value.GetString())).Select(r => r.Name).ToHashSet(StringComparer.Ordinal)
+            : [];
+        foreach (var target in targets)
+        {
+            var query = $"{name}: query {Text(target, "refId")}";
+            foreach (var problem in DatasourceProblems(target, query).Concat(QueryProblems(query, Text(target, "expr"), declared, metricLabels, optedOut)))
+            {
+                yield return problem;
+            }
+        }
+    }
+
+    private static IEnumerable<string> DatasourceProblems(JsonElement element, string name)
+    {
+        if (!element.TryGetProperty("datasource", out var datasource) || datasource.ValueKind != JsonValueKind.Object
+            || Text(datasource, "type") != "prometheus" || Text(datasource, "uid") != DatasourceReference)
+        {
+            yield return $"{name}: the datasource must be {{\"type\": \"prometheus\", \"uid\": \"{DatasourceReference}\"}}";
+        }
+    }
+
+    private static IEnumerable<string> QueryProblems(
+        string name, string expr, HashSet<string> declared, IReadOnlyDictionary<string, IReadOnlySet<string>> metricLabels, HashSet<string> optedOut)
+    {
+        if (string.IsNullOrWhiteSpace(expr))
+        {
+            yield return $"{name} is empty";
+            yield break;
+        }
+
+        foreach (Match range in RangeSelector().Matches(StringLiteral().Replace(expr, "\"\"")).Where(m => m.Groups["range"].Value != "$__rate_interval"))
+        {
+            yield return $"{name}: use [$__rate_interval] instead of [{range.Groups["range"].Value}]";
+        }
+
+        foreach (Match selector in Selector().Matches(expr))
+        {
+            var metric = selector.Groups["metric"].Value;
+            if (!metricLabels.TryGetValue(metric, out var labels))
+            {
+                continue;
+            }
+
+            foreach (var label in Variables.Where(l => labels.Contains(l) && declared.Contains(l) && !optedOut.Contains(l)))
+            {
+                if (!Regex.IsMatch(selector.Groups["matchers"].Value, $@"(?<![\w]){label}\s*=~?\s*""[^""]*\$\{{?{label}\b"))
+                {
+                    yield return $"{name}: {metric} has the label '{label}' but the query does not filter it by ${label}";
+                }
+            }
+        }
+    }
+
+    private static HashSet<string> MetricNames(string expr) =>
+        Selector().Matches(expr).Select(m => m.Groups["metric"].Value).ToHashSet(StringComparer.Ordinal);
+
+    private static string NameOf(JsonElement panel) =>
+        string.IsNullOrWhiteSpace(Text(panel, "title")) ? $"panel {panel.GetProperty("id")}" : Text(panel, "title");
+
+    private static List<JsonElement> Links(JsonElement dashboard) =>
+        dashboard.TryGetProperty("links", out var links) ? links.EnumerateArray().ToList() : [];
 
     private static HashSet<string> Tags(JsonElement dashboard) =>
         dashboard.TryGetProperty("tags", out var tags) ? tags.EnumerateArray().Select(t => t.GetString() ?? string.Empty).ToHashSet() : [];
 
-    private static string? Uid(JsonElement element) =>
-        element.TryGetProperty("datasource", out var datasource) && datasource.ValueKind == JsonValueKind.Object ? Text(datasource, "uid") : null;
+    private static bool IsTrue(JsonElement element, string property) =>
+        element.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.True;
 
     private static string Text(JsonElement element, string property) =>
         element.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString()! : string.Empty;
@@ -130,4 +239,8 @@ public static partial class DashboardLinter
 
     [GeneratedRegex(@"""(?:[^""\\]|\\.)*""")]
     private static partial Regex StringLiteral();
+
+    // A metric name and its label matchers, if any; a name in by (...) or a function name is simply not in the contract.
+    [GeneratedRegex(@"(?<![\w:""])(?<metric>[a-zA-Z_:][\w:]*)\s*(?:\{(?<matchers>[^}]*)\})?")]
+    private static partial Regex Selector();
 }
