@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Markdig;
 using Markdig.Syntax;
+using Sandbox.AppHost;
 using Sandbox.Tests.Infrastructure;
 
 namespace Sandbox.Tests.Dashboards;
@@ -124,10 +125,7 @@ public sealed partial class LiveQueriesTests(SandboxFixture sandbox)
 
     // Grafana replaces its variables before the query leaves; "All" is a regex that matches everything. The datasource
     // variable only picks where a query goes (here: the sandbox's Prometheus), so no query text holds it.
-    private static string AsGrafanaSendsIt(string expr) =>
-        expr.Replace("$__rate_interval", "20s", StringComparison.Ordinal)
-            .Replace("$env", ".*", StringComparison.Ordinal)
-            .Replace("$service", ".*", StringComparison.Ordinal);
+    private static string AsGrafanaSendsIt(string expr) => DashboardVariables.Resolve(expr);
 
     private static Task<IReadOnlyList<JsonElement>> UntilDataAsync(PrometheusClient prometheus, string what, string query) =>
         Waits.UntilAsync($"data for {what}", Waits.Scrape, async ct =>
