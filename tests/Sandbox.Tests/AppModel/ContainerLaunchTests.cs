@@ -27,7 +27,7 @@ public sealed class ContainerLaunchTests() : ModelTest("containers")
         var redis = await LaunchAsync("redis");
 
         Assert.Equal("/bin/sh", redis.Entrypoint);
-        Assert.Equal(["-c", RedisShellCommand], redis.Args);
+        AssertShellCommand(RedisShellCommand, redis.Args);
         Assert.Equal("{redis-password.value}", redis.Environment["REDIS_PASSWORD"]);
     }
 
@@ -58,7 +58,7 @@ public sealed class ContainerLaunchTests() : ModelTest("containers")
     {
         var redis = await LaunchAsync("redis", DeveloperCertificates.Trusted());
 
-        Assert.Equal(["-c", RedisShellCommand], redis.Args);
+        AssertShellCommand(RedisShellCommand, redis.Args);
         Assert.Equal(["REDIS_PASSWORD"], redis.Environment.Keys);
         // Without this Aspire would also move Redis's endpoint to TLS just before start.
         var https = Builder.Resource("redis").Annotations.OfType<HttpsCertificateAnnotation>().Last();
@@ -158,6 +158,14 @@ public sealed class ContainerLaunchTests() : ModelTest("containers")
         Assert.NotEmpty(Directory.GetFiles(dashboards.Source!, "*.json"));
         Assert.StartsWith(target + "/", home, StringComparison.Ordinal);
         Assert.True(File.Exists(Path.Combine(dashboards.Source!, home[(target.Length + 1)..])), $"no {home} in {dashboards.Source}");
+    }
+
+    // Compared as strings so a failure shows the whole command.
+    private static void AssertShellCommand(string expected, IReadOnlyList<string> args)
+    {
+        Assert.Equal(2, args.Count);
+        Assert.Equal("-c", args[0]);
+        Assert.Equal(expected, args[1]);
     }
 
     private async Task<ContainerLaunch> LaunchAsync(string name, DeveloperCertificates? certificates = null) =>
