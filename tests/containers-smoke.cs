@@ -2,8 +2,7 @@
 // (no jq or python on a developer laptop is assumed). Not yet run against a real container engine: see the script.
 //
 //   dotnet run tests/containers-smoke.cs -- check <state dir>   every check against the running sandbox
-//   dotnet run tests/containers-smoke.cs -- queries             the dashboards' panel queries as they would be sent
-#:property PublishAot=false
+//   dotnet run tests/containers-smoke.cs -- queries [folder]    the dashboards' panel queries as they would be sent
 
 using System.Globalization;
 using System.Net.Sockets;
@@ -17,8 +16,8 @@ var datasourceUid = DashboardQueries.ProvisionedDatasourceUid(Path.Combine(repos
 
 switch (args)
 {
-    case ["queries"]:
-        foreach (var file in Directory.GetFiles(dashboardsFolder, "*.json").Order(StringComparer.Ordinal))
+    case ["queries", .. var folder] when folder.Length <= 1:
+        foreach (var file in Directory.GetFiles(folder is [var other] ? other : dashboardsFolder, "*.json").Order(StringComparer.Ordinal))
         {
             foreach (var query in DashboardQueries.Of(JsonNode.Parse(File.ReadAllText(file))!, datasourceUid))
             {
@@ -33,7 +32,7 @@ switch (args)
         Console.WriteLine(checks.Failures == 0 ? "smoke: every check passed" : $"smoke: {checks.Failures} check(s) failed");
         return checks.Failures == 0 ? 0 : 1;
     default:
-        Console.Error.WriteLine("usage: dotnet run tests/containers-smoke.cs -- check <state dir> | queries");
+        Console.Error.WriteLine("usage: dotnet run tests/containers-smoke.cs -- check <state dir> | queries [dashboards folder]");
         return 2;
 }
 
@@ -133,8 +132,8 @@ internal sealed class Checks
         foreach (var name in Resources)
         {
             var resource = resources[name];
-            Report(resource is not null && resource["skipped"] is null && resource["url"] is not null,
-                $"{name} healthy at {resource?["url"] ?? resource?["skipped"] ?? "(missing)"}");
+            var healthy = resource is not null && resource["skipped"] is null && resource["url"] is not null;
+            Report(healthy, healthy ? $"{name} healthy at {resource!["url"]}" : $"{name} not in the sandbox: {resource?["skipped"] ?? "missing"}");
         }
 
         if (Failures > 0)
@@ -221,7 +220,7 @@ internal sealed class Checks
                 var answer = await GetJsonAsync(url);
                 if ((string?)answer["status"] != "success")
                 {
-                    failed.Add($"{query.Panel}: {answer["error"]}");
+                    failed.Add($"{query.Panel}: {answer["error"] ?? answer["message"]} ({query.Expr})");
                 }
             }
             catch (HttpRequestException e)
