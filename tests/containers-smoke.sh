@@ -27,7 +27,7 @@ mkdir -p "$state"
 rm -f "$endpoints"
 
 # Build the checks first, so a compile error shows before anything starts.
-dotnet build tests/containers-smoke.cs >/dev/null
+dotnet build -v q -nologo tests/containers-smoke.cs
 
 # The AppHost gives up waiting for healthy resources after 3 minutes; a first run's image pulls can take longer.
 image() { sed -n "s/.*const string $1 = \"\(.*\)\";/\1/p" AppHost/Sandbox/ContainerImages.cs; }

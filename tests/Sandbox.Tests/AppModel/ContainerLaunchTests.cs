@@ -168,6 +168,39 @@ public sealed class ContainerLaunchTests() : ModelTest("containers")
         Assert.Equal(expected, args[1]);
     }
 
+    [Fact]
+    public async Task Grafana_is_started_with_anonymous_viewers_the_prometheus_address_and_a_generated_admin_password()
+    {
+        var grafana = await LaunchAsync("grafana");
+
+        Assert.Equal(
+            new Dictionary<string, string>
+            {
+                ["PROMETHEUS_URL"] = "{prometheus.bindings.http.url}",
+                ["GF_AUTH_ANONYMOUS_ENABLED"] = "true",
+                ["GF_AUTH_ANONYMOUS_ORG_ROLE"] = "Viewer",
+                ["GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH"] = "/var/lib/grafana/dashboards/sandbox-overview.json",
+                ["GF_SECURITY_ADMIN_PASSWORD"] = "{grafana-admin-password.value}",
+            },
+            grafana.Environment);
+        Assert.Empty(grafana.Args);
+        Assert.Null(grafana.Entrypoint);
+    }
+
+    [Fact]
+    public async Task Each_container_listens_where_its_endpoint_points()
+    {
+        // redis-server and Grafana listen on their defaults (no --port, no GF_SERVER_HTTP_PORT); Prometheus is told.
+        Assert.Equal(6379, TargetPort("redis", "tcp"));
+        Assert.DoesNotContain("--port", (await LaunchAsync("redis")).Args[1].Split(' '));
+        Assert.Equal(3000, TargetPort("grafana", "http"));
+        Assert.DoesNotContain("GF_SERVER_HTTP_PORT", (await LaunchAsync("grafana")).Environment.Keys);
+        Assert.Contains($"--web.listen-address=:{TargetPort("prometheus", "http")}", (await LaunchAsync("prometheus")).Args);
+    }
+
+    private int? TargetPort(string resource, string endpoint) =>
+        Builder.Resource(resource).Annotations.OfType<EndpointAnnotation>().Single(e => e.Name == endpoint).TargetPort;
+
     private async Task<ContainerLaunch> LaunchAsync(string name, DeveloperCertificates? certificates = null) =>
         await ContainerLaunch.RenderAsync((ContainerResource)Builder.Resource(name), certificates ?? DeveloperCertificates.None);
 
