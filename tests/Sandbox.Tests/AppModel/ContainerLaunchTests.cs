@@ -46,6 +46,7 @@ public sealed class ContainerLaunchTests() : ModelTest("containers")
     [Fact]
     public async Task Redis_keeps_its_data_in_the_state_directory()
     {
+        // The official image runs redis-server in /data, its working directory, where the AOF and RDB files go.
         var data = (await LaunchAsync("redis")).BindMountAt("/data");
 
         Assert.Equal(Path.Combine(StateDirectory, "redis", "container-data"), data.Source);
@@ -56,8 +57,11 @@ public sealed class ContainerLaunchTests() : ModelTest("containers")
     [Fact]
     public async Task Redis_is_started_the_same_on_a_laptop_with_a_trusted_developer_certificate()
     {
-        var redis = await LaunchAsync("redis", DeveloperCertificates.Trusted());
+        var certificates = DeveloperCertificates.Trusted();
+        var redis = await LaunchAsync("redis", certificates);
 
+        // The certificate is in play: a container that does not opt out is told where to find it.
+        Assert.Contains("SSL_CERT_DIR", (await LaunchAsync("grafana", certificates)).Environment.Keys);
         AssertShellCommand(RedisShellCommand, redis.Args);
         Assert.Equal(["REDIS_PASSWORD"], redis.Environment.Keys);
         // Without this Aspire would also move Redis's endpoint to TLS just before start.
