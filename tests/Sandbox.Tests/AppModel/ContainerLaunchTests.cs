@@ -86,6 +86,7 @@ public sealed class ContainerLaunchTests() : ModelTest("containers")
                 "--web.listen-address=:9090",
             ],
             prometheus.Args);
+        Assert.Empty(prometheus.Environment);
         var config = prometheus.BindMountAt("/etc/prometheus/sandbox");
         Assert.True(config.IsReadOnly);
 
