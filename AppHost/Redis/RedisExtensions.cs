@@ -24,7 +24,7 @@ public static class RedisExtensions
                 .WithDataBindMount(sandbox.EnsureStateFolder("redis", "container-data"))
                 .WithArgs(DurabilityArgs)
                 // Plain TCP whatever developer certificate the laptop has (Aspire would otherwise switch Redis to TLS):
-                // the BullMQ client, redis-cli and executables mode all speak plain Redis.
+                // endpoints.json's redis:// address, runbook env's REDIS_URL for redis-cli and executables mode assume it.
                 .WithoutHttpsCertificate()
                 .WithCertificateTrustScope(CertificateTrustScope.None)
                 .WithRestartOnFailure()
