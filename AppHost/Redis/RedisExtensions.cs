@@ -1,3 +1,5 @@
+#pragma warning disable ASPIRECERTIFICATES001 // WithoutHttpsCertificate and WithCertificateTrustScope are experimental
+
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -21,6 +23,10 @@ public static class RedisExtensions
                 .WithImageRegistry(ContainerImages.Registry)
                 .WithDataBindMount(sandbox.EnsureStateFolder("redis", "container-data"))
                 .WithArgs(DurabilityArgs)
+                // Plain TCP whatever developer certificate the laptop has (Aspire would otherwise switch Redis to TLS):
+                // endpoints.json's redis:// address, runbook env's REDIS_URL for redis-cli and executables mode assume it.
+                .WithoutHttpsCertificate()
+                .WithCertificateTrustScope(CertificateTrustScope.None)
                 .WithRestartOnFailure()
                 .WithOutageDrill();
         }

@@ -69,17 +69,6 @@ public sealed class ContainersModeTests() : ModelTest("containers")
     }
 
     [Fact]
-    public async Task Redis_container_runs_with_append_only_persistence_and_no_eviction()
-    {
-        var redis = (IResourceWithArgs)Builder.Resource("redis");
-
-        var args = await Infrastructure.AppModel.ArgumentsWithoutResolvingAsync(redis);
-
-        Assert.Contains("--appendonly yes", args, StringComparison.Ordinal);
-        Assert.Contains("--maxmemory-policy noeviction", args, StringComparison.Ordinal);
-    }
-
-    [Fact]
     public async Task Grafana_is_provisioned_with_anonymous_read_access_and_the_prometheus_address()
     {
         var grafana = Builder.Resource("grafana");
