@@ -12,6 +12,21 @@ sandbox_missing_binaries() {
   echo "${missing[@]:-}"
 }
 
+# Exports the AppHost's launch profile (AppHost/Properties/launchSettings.json): its environment variables, and its
+# applicationUrl as ASPNETCORE_URLS. `dotnet run` applies them but then stays alive beside the AppHost (about 150 MB)
+# for nothing, so start.sh applies them itself and starts the built AppHost directly. The file holds one profile of
+# plain string values, which is all this reads; tests/Sandbox.Tests checks it against a JSON parser.
+sandbox_launch_profile_environment() {
+  local settings="$1"
+  sed -n 's/^ *"applicationUrl": *"\([^"]*\)".*/ASPNETCORE_URLS=\1/p' "$settings"
+  sed -n '/"environmentVariables"/,/}/ s/^ *"\([A-Za-z_][A-Za-z0-9_]*\)": *"\([^"]*\)".*/\1=\2/p' "$settings"
+}
+
+sandbox_export_launch_profile() {
+  local setting
+  while IFS= read -r setting; do export "${setting?}"; done < <(sandbox_launch_profile_environment AppHost/Properties/launchSettings.json)
+}
+
 sandbox_container_engine_answers() {
   local runtime="${ASPIRE_CONTAINER_RUNTIME:-docker}"
   command -v "$runtime" >/dev/null 2>&1 && timeout 5 "$runtime" info --format '{{.ServerVersion}}' >/dev/null 2>&1

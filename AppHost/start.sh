@@ -10,6 +10,9 @@ if ! sandbox_container_engine_answers || [[ " $* " == *"Runtime=executables"* ]]
   sandbox_install_executables_prerequisites
 fi
 
-# No developer certificate is needed: the dashboard and its telemetry endpoint stay on plain HTTP on localhost.
-export ASPIRE_ALLOW_UNSECURED_TRANSPORT=true
-exec dotnet run --project AppHost -- "$@"
+# Build (the AppHost's project references build the services too), then start the built AppHost itself with its
+# launch profile's settings: `dotnet run` would do the same but stay alive beside it. No developer certificate is
+# needed: the profile keeps the dashboard and its telemetry endpoint on plain HTTP on localhost.
+dotnet build AppHost -nologo -v quiet -clp:ErrorsOnly
+sandbox_export_launch_profile
+exec AppHost/bin/Debug/net10.0/AppHost "$@"

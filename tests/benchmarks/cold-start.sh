@@ -7,14 +7,16 @@ cd "$(dirname "$0")/../.."
 runs="${1:-5}"
 deadline_seconds=180
 
+source AppHost/prerequisites.sh
 dotnet build Sandbox.sln -nologo -v quiet >/dev/null
-export ASPIRE_ALLOW_UNSECURED_TRANSPORT=true
+# As AppHost/start.sh starts it: the built AppHost with its launch profile's settings, no `dotnet run` wrapper.
+sandbox_export_launch_profile
 
 times=()
 for run in $(seq "$runs"); do
   state="$(mktemp -d)"
   start_ns=$(date +%s%N)
-  setsid dotnet run --project AppHost --no-build -- \
+  setsid AppHost/bin/Debug/net10.0/AppHost \
     --Sandbox:Runtime=executables --Sandbox:StateDirectory="$state" --Sandbox:Ports:Prometheus=0 \
     >"$state/apphost.log" 2>&1 &
   pid=$!
@@ -31,9 +33,9 @@ for run in $(seq "$runs"); do
   times+=("$seconds")
   echo "run $run: ${seconds} s to all healthy"
 
-  # SIGTERM to the AppHost itself (dotnet run's child) stops it gracefully, Redis and Prometheus included; SIGINT
-  # would be ignored, as bash starts background jobs of a script with SIGINT ignored.
-  pkill -TERM -P "$pid" 2>/dev/null || true
+  # SIGTERM to the AppHost stops it gracefully, Redis and Prometheus included; SIGINT would be ignored, as bash
+  # starts background jobs of a script with SIGINT ignored.
+  kill -TERM "$pid" 2>/dev/null || true
   for _ in $(seq 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
   kill -KILL -- "-$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
