@@ -44,6 +44,8 @@ public sealed class GetWorkersTests(RedisServer redis) : QueueTest(redis)
             listed.Select(w => w["rawname"]!.GetValue<string>()).Order(StringComparer.Ordinal));
         Assert.Equal(2, listed.Select(w => w["addr"]!.GetValue<string>()).Distinct().Count());
         Assert.Single(await BullMqWorkers(other));
+        // The C# count, by the same rule, over a connection without admin rights (as the runbook's).
+        Assert.Equal(2, await Operations(queue).GetWorkerCountAsync());
 
         release.SetResult();
         await named.StopAsync(TimeSpan.FromSeconds(10));
@@ -52,6 +54,7 @@ public sealed class GetWorkersTests(RedisServer redis) : QueueTest(redis)
 
         await unnamed.StopAsync(TimeSpan.FromSeconds(10));
         await Eventually.Until(() => BullMqWorkers(queue), w => w.Count == 0, what: "no worker listed after both stopped");
+        Assert.Equal(0, await Operations(queue).GetWorkerCountAsync());
     }
 
     [Fact]
