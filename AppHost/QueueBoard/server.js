@@ -44,7 +44,8 @@ serverAdapter.setBasePath('/');
 createBullBoard({
   queues: queues.map(queue => new BullMQAdapter(queue, { readOnlyMode: config.readOnly })),
   serverAdapter,
-  options: { uiConfig: { boardTitle: config.readOnly ? 'Sandbox queues (read-only)' : 'Sandbox queues' } },
+  // Read-only mode hides the board's action buttons; the title stays short enough for its sidebar.
+  options: { uiConfig: { boardTitle: 'Sandbox queues' } },
 });
 
 const app = express();
