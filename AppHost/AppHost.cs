@@ -17,6 +17,8 @@ var metastore = builder.AddSampleConsumer("metastore", ConsumerRole.Metastore, f
 var timestore = builder.AddSampleConsumer("timestore", ConsumerRole.Timestore, filestore, sandbox)
     .WithReference(redis).WaitFor(redis);
 
+builder.AddQueueBoard("queue-board", sandbox, redis, "metastore-events", "timestore-events");
+
 var prometheus = builder.AddSandboxPrometheus("prometheus", sandbox)
     .WithScrapeTargets(filestore, metastore, timestore)
     .WithDashboardViews(sandbox);

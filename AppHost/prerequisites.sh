@@ -66,9 +66,42 @@ sandbox_install_executables_prerequisites() {
   fi
 }
 
-# The interop tests drive the real BullMQ from Node.js; installs Node.js and npm when missing, then the pinned
-# packages of tests/BullMq.Tests/bullmq-node with `npm ci` (into its ignored node_modules folder). The runbook's
-# doc-tests run its curl commands, so curl too; the dashboard views are opened in Debian's Chromium, headless.
+# Node.js 18 or newer with npm, for the queue board and the BullMQ interop tests; installed from the system package
+# manager when missing and this user may (Debian 12's nodejs is 18).
+sandbox_ensure_node() {
+  if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    echo "sandbox: installing Node.js and npm (the queue board and the BullMQ interop tests run on them)"
+    if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ]; then
+      apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
+    elif command -v apt-get >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+      sudo apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive sudo apt-get install -y -qq nodejs npm >/dev/null
+    else
+      echo "sandbox: install Node.js 18 or newer with npm, then run this command again." >&2
+      return 1
+    fi
+  fi
+  if ! node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 18 ? 0 : 1)'; then
+    echo "sandbox: Node.js $(node --version) is too old; install Node.js 18 or newer, then run this command again." >&2
+    return 1
+  fi
+}
+
+# The queue board's pinned npm packages (AppHost/QueueBoard, into its ignored node_modules folder), in both modes.
+# npm ci records what it installed in node_modules/.package-lock.json: newer than the lock file means up to date.
+sandbox_install_queue_board_prerequisites() {
+  sandbox_ensure_node
+  local board=AppHost/QueueBoard
+  if [ "$board/node_modules/.package-lock.json" -nt "$board/package-lock.json" ]; then
+    return 0
+  fi
+  npm ci --prefix "$board" --no-audit --no-fund --loglevel=error
+}
+
+# The interop tests drive the real BullMQ from Node.js: the pinned packages of tests/BullMq.Tests/bullmq-node with
+# `npm ci` (into its ignored node_modules folder). The runbook's doc-tests run its curl commands, so curl too; the
+# dashboard views are opened in Debian's Chromium, headless.
 sandbox_install_test_prerequisites() {
   if ! command -v curl >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ]; then
     apt-get update -qq
@@ -87,18 +120,6 @@ sandbox_install_test_prerequisites() {
       return 1
     fi
   fi
-  if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
-    echo "sandbox: installing Node.js and npm for the BullMQ interop tests"
-    if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ]; then
-      apt-get update -qq
-      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
-    elif command -v apt-get >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
-      sudo apt-get update -qq
-      DEBIAN_FRONTEND=noninteractive sudo apt-get install -y -qq nodejs npm >/dev/null
-    else
-      echo "sandbox: install Node.js 18 or newer with npm, then run this command again." >&2
-      return 1
-    fi
-  fi
+  sandbox_ensure_node
   npm ci --prefix tests/BullMq.Tests/bullmq-node --no-audit --no-fund --loglevel=error
 }

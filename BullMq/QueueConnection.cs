@@ -58,14 +58,24 @@ public sealed class QueueConnection : IAsyncDisposable
 
     internal async Task<IDatabase> DatabaseAsync() => _shared?.GetDatabase() ?? (await _owned!.Value).GetDatabase();
 
-    /// <summary>A new connection that only this caller uses; it may block on Redis for up to <paramref name="blockFor"/>.</summary>
-    internal Task<ConnectionMultiplexer> ConnectBlockingAsync(TimeSpan blockFor)
+    /// <summary>
+    /// A new connection that only this caller uses; it may block on Redis for up to <paramref name="blockFor"/>. It
+    /// carries <paramref name="clientName"/> as its <c>CLIENT SETNAME</c>, and has no subscription connection: a
+    /// multiplexer would otherwise open a second, equally named client, and BullMQ's <c>getWorkers()</c> would count
+    /// the worker twice.
+    /// </summary>
+    internal Task<ConnectionMultiplexer> ConnectBlockingAsync(TimeSpan blockFor, string clientName)
     {
         var options = _options.Clone();
         options.AsyncTimeout = (int)Math.Max(options.AsyncTimeout, (blockFor + TimeSpan.FromSeconds(5)).TotalMilliseconds);
         options.SyncTimeout = options.AsyncTimeout;
+        options.ClientName = clientName;
+        options.CommandMap = BlockingOnly;
         return ConnectAsync(options);
     }
+
+    private static readonly CommandMap BlockingOnly = CommandMap.Create(
+        ["SUBSCRIBE", "PSUBSCRIBE", "SSUBSCRIBE", "UNSUBSCRIBE", "PUNSUBSCRIBE", "SUNSUBSCRIBE"], available: false);
 
     private static Task<ConnectionMultiplexer> ConnectAsync(ConfigurationOptions options) => ConnectionMultiplexer.ConnectAsync(options);
 

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.RegularExpressions;
 using StackExchange.Redis;
 
@@ -30,6 +31,7 @@ public sealed partial class QueueKeys
 
         Name = queueName;
         Prefix = $"{prefix}:{queueName}:";
+        ClientName = $"{prefix}:{Convert.ToBase64String(Encoding.UTF8.GetBytes(queueName))}";
     }
 
     /// <summary>The queue's name.</summary>
@@ -37,6 +39,23 @@ public sealed partial class QueueKeys
 
     /// <summary>The prefix of every key of this queue, <c>bull:&lt;queue&gt;:</c>; a job's hash is the prefix plus its id.</summary>
     public string Prefix { get; }
+
+    /// <summary>
+    /// BullMQ's Redis connection name for this queue, <c>&lt;prefix&gt;:&lt;base64 of the queue name&gt;</c>. BullMQ's
+    /// <c>Queue.getWorkers()</c> (and so bull-board) counts each client whose name is this, or this followed by
+    /// <c>:w:&lt;worker name&gt;</c>, as a worker of the queue.
+    /// </summary>
+    public string ClientName { get; }
+
+    /// <summary>The connection name of a worker of this queue, as BullMQ names a worker's blocking connection.</summary>
+    public string WorkerClientName(string? workerName) => workerName is null ? ClientName : $"{ClientName}{WorkerNameSeparator}{workerName}";
+
+    /// <summary>Whether a connection name from <c>CLIENT LIST</c> is one that <c>getWorkers()</c> counts for this queue.</summary>
+    public bool IsWorkerClientName(string? connectionName) =>
+        connectionName is not null &&
+        (connectionName == ClientName || connectionName.StartsWith(ClientName + WorkerNameSeparator, StringComparison.Ordinal));
+
+    private const string WorkerNameSeparator = ":w:";
 
     /// <summary>List of waiting job ids; producers push at the head, workers take from the tail.</summary>
     public RedisKey Wait => Prefix + "wait";

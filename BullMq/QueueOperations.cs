@@ -145,6 +145,20 @@ public sealed class QueueOperations(QueueConnection connection, string name, Tim
         return await db.SortedSetScoreAsync(Keys.WaitingChildren, jobId) is not null ? JobStates.WaitingChildren : JobStates.Unknown;
     });
 
+    /// <summary>
+    /// The workers attached to the queue now, this client's and BullMQ's: the <c>CLIENT LIST</c> entries whose
+    /// connection name BullMQ's <c>getWorkers()</c> matches (<see cref="QueueKeys.IsWorkerClientName"/>).
+    /// </summary>
+    public Task<int> GetWorkerCountAsync() => Guard(async db =>
+    {
+        var clients = (string?)await db.ExecuteAsync("CLIENT", "LIST") ?? string.Empty;
+        return clients.Split('\n').Count(line => Keys.IsWorkerClientName(ConnectionName(line)));
+    });
+
+    // One CLIENT LIST line is space-separated key=value fields; a name never holds a space (CLIENT SETNAME refuses it).
+    private static string? ConnectionName(string line) =>
+        line.TrimEnd('\r').Split(' ').FirstOrDefault(field => field.StartsWith("name=", StringComparison.Ordinal))?["name=".Length..];
+
     private Task<RedisResult> SetPausedAsync(bool paused) => Guard(db => ScriptCalls.Pause(Keys, paused).RunAsync(db));
 
     internal async Task<T> Guard<T>(Func<IDatabase, Task<T>> operation)

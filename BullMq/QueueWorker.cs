@@ -29,8 +29,21 @@ public sealed record WorkerOptions
     /// <summary>Longest pause between reconnection attempts while Redis is away.</summary>
     public TimeSpan MaxReconnectDelay { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// The worker's name, as BullMQ's <c>name</c> option: its blocking connection is named
+    /// <c>bull:&lt;base64 queue&gt;:w:&lt;name&gt;</c>, so <c>getWorkers()</c> and bull-board show it. Without one the
+    /// connection is named <c>bull:&lt;base64 queue&gt;</c>, and the worker is listed unnamed.
+    /// </summary>
+    public string? Name { get; init; }
+
     internal void Validate()
     {
+        // CLIENT SETNAME refuses spaces, newlines and anything outside printable ASCII.
+        if (Name is not null && (Name.Length == 0 || Name.Any(c => c is < '!' or > '~')))
+        {
+            throw new ArgumentException($"Worker name '{Name}' is invalid: use printable ASCII without spaces.", nameof(Name));
+        }
+
         ArgumentOutOfRangeException.ThrowIfLessThan(Concurrency, 1, nameof(Concurrency));
         ArgumentOutOfRangeException.ThrowIfLessThan(LockDuration, TimeSpan.FromMilliseconds(100), nameof(LockDuration));
         ArgumentOutOfRangeException.ThrowIfLessThan(StalledInterval, TimeSpan.FromMilliseconds(100), nameof(StalledInterval));
@@ -134,6 +147,12 @@ public sealed class QueueWorker : IAsyncDisposable
             // The loops only wait on Redis; a stuck call must not hold the stop beyond its deadline.
         }
 
+        if (_blocking is not null)
+        {
+            // A stopped worker leaves getWorkers() at once, even when the loop connected while the stop began.
+            await _blocking.CloseAsync(allowCommandsToComplete: false);
+        }
+
         if (!await DrainSlotsAsync(deadline))
         {
             await _abortHandlers.CancelAsync();
@@ -188,6 +207,9 @@ public sealed class QueueWorker : IAsyncDisposable
         {
             try
             {
+                // Connected before the first job, not at the first idle wait: its name is what lists this worker in
+                // BullMQ's getWorkers(), busy or idle, until it stops.
+                _blocking ??= await _connection.ConnectBlockingAsync(_options.BlockTimeout, _keys.WorkerClientName(_options.Name));
                 await _slots.WaitAsync(stopping);
                 var (job, nextDueAt) = await FetchAsync();
                 if (job is not null)
@@ -263,11 +285,10 @@ public sealed class QueueWorker : IAsyncDisposable
             wait = untilDue < wait ? untilDue : wait;
         }
 
-        _blocking ??= await _connection.ConnectBlockingAsync(_options.BlockTimeout);
         stopping.ThrowIfCancellationRequested();
         // BZPOPMIN on the marker returns as soon as a producer, a resume or a finished job signals work.
         var seconds = Math.Max(0.01, wait.TotalSeconds).ToString("0.###", CultureInfo.InvariantCulture);
-        await _blocking.GetDatabase().ExecuteAsync("BZPOPMIN", _keys.Marker, seconds);
+        await _blocking!.GetDatabase().ExecuteAsync("BZPOPMIN", _keys.Marker, seconds);
     }
 
     // Runs jobs in one slot: each finish also takes the next job (one round trip per job, as BullMQ's fetchNext),

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Runs the whole test suite: installs what the tests need (redis-server, prometheus with promtool, Node.js and the
-# pinned bullmq npm package for the interop tests, Chromium for the dashboard views' browser test), builds,
-# runs every test project, and ends with one line "tests: N passed, N failed". Exits non-zero on any failure.
+# pinned bullmq npm package for the interop tests, the queue board's npm packages, Chromium for the dashboard views'
+# browser test), builds, runs every test project, and ends with one line "tests: N passed, N failed". Exits non-zero
+# on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source AppHost/prerequisites.sh
 
 sandbox_install_executables_prerequisites
 sandbox_install_test_prerequisites
+sandbox_install_queue_board_prerequisites
 
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT

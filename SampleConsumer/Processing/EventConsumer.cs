@@ -25,6 +25,8 @@ public sealed class EventConsumer(
         _worker = new QueueWorker(connection, Queue, HandleAsync,
             new WorkerOptions
             {
+                // Shown as the worker's name by BullMQ's getWorkers() and the queue board.
+                Name = options.Value.RoleName,
                 Concurrency = options.Value.Concurrency,
                 LockDuration = options.Value.LockDuration,
                 StalledInterval = options.Value.StalledInterval,

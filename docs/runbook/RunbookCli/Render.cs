@@ -43,11 +43,12 @@ internal static class Render
 
     public static void Queues(IAnsiConsole console, IReadOnlyList<QueueState> queues)
     {
-        var table = new Table().AddColumns("queue", "waiting", "active", "delayed", "prioritized", "failed", "completed", "paused", "oldest waiting");
+        var table = new Table().AddColumns("queue", "waiting", "active", "delayed", "prioritized", "failed", "completed", "paused", "oldest waiting", "consumers");
         foreach (var q in queues)
         {
             table.AddRow(q.Queue, $"{q.Counts["waiting"]}", $"{q.Counts["active"]}", $"{q.Counts["delayed"]}", $"{q.Counts["prioritized"]}",
-                $"{q.Counts["failed"]}", $"{q.Counts["completed"]}", q.Paused ? "[yellow]yes[/]" : "no", $"{q.OldestWaiting.TotalSeconds:0} s");
+                $"{q.Counts["failed"]}", $"{q.Counts["completed"]}", q.Paused ? "[yellow]yes[/]" : "no", $"{q.OldestWaiting.TotalSeconds:0} s",
+                q.Workers == 0 ? "[yellow]none[/]" : $"{q.Workers}");
         }
 
         console.Write(table);

@@ -51,5 +51,7 @@ public sealed class RedisOutageTests : IAsyncLifetime
             added => added, TimeSpan.FromSeconds(30), "the producer to reconnect");
         await Eventually.Until(() => Task.FromResult(Volatile.Read(ref handled)), n => n == 2, TimeSpan.FromSeconds(30), "the worker to resume");
         Assert.Equal(2, worker.Completed);
+        // The reconnected blocking connection carries its name again, so getWorkers() still lists the worker.
+        await Eventually.Until(new QueueOperations(connection, "outage").GetWorkerCountAsync, n => n == 1, what: "the worker to be listed again");
     }
 }

@@ -19,7 +19,7 @@ async function withQueue(fn) {
 // {sleepMs: n} sleeps first; the result is {echo: data, by: "bullmq"}. It also stops early: with queueCompleted: n
 // once n jobs of the queue are completed, whoever processed them; with stopWhenKey once that Redis key exists; with
 // stopWhenWaiting once that job is waiting. With startsTo, each start is also pushed to that Redis list as it happens,
-// so a test can see the worker at work while it runs. timedOut says whether the deadline, not a condition, ended it.
+// so a test can see the worker at work while it runs. name is BullMQ's worker name option. timedOut says whether the deadline, not a condition, ended it.
 async function work() {
   const seen = [];
   let finished = 0;
@@ -32,7 +32,7 @@ async function work() {
     if (data.unrecoverable) throw new UnrecoverableError('unrecoverable by request');
     if (data.fail && job.attemptsMade < data.fail) throw new Error(`planned failure ${job.attemptsMade + 1}`);
     return { echo: data, by: 'bullmq' };
-  }, { connection, concurrency: args.concurrency || 1, autorun: false,
+  }, { connection, concurrency: args.concurrency || 1, autorun: false, name: args.name,
        lockDuration: args.lockDurationMs || 30000, stalledInterval: args.stalledIntervalMs || 30000 });
   worker.on('completed', () => finished++);
   worker.on('failed', (job) => { if (!job || job.attemptsMade >= (job.opts.attempts || 1) || job.finishedOn) finished++; });
@@ -63,6 +63,10 @@ const commands = {
   }),
   counts: () => withQueue(queue => queue.getJobCounts()),
   isPaused: () => withQueue(async queue => ({ paused: await queue.isPaused() })),
+  // The queue's workers as BullMQ finds them: the CLIENT LIST entries whose connection name is the queue's.
+  workers: () => withQueue(async queue => ({
+    workers: (await queue.getWorkers()).map(client => ({ rawname: client.rawname, addr: client.addr })),
+  })),
   pause: () => withQueue(async queue => { await queue.pause(); return {}; }),
   resume: () => withQueue(async queue => { await queue.resume(); return {}; }),
   job: () => withQueue(async queue => {

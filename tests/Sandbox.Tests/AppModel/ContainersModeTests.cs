@@ -9,11 +9,11 @@ namespace Sandbox.Tests.AppModel;
 public sealed class ContainersModeTests() : ModelTest("containers")
 {
     [Fact]
-    public void Six_resources_carry_the_names_operators_use()
+    public void Seven_resources_carry_the_names_operators_use()
     {
         var names = Builder.SandboxResources().Select(r => r.Name).Order();
 
-        Assert.Equal(["filestore", "grafana", "metastore", "prometheus", "redis", "timestore"], names);
+        Assert.Equal(["filestore", "grafana", "metastore", "prometheus", "queue-board", "redis", "timestore"], names);
     }
 
     [Fact]

@@ -13,11 +13,11 @@ public sealed class ExecutablesModeTests() : ModelTest("executables")
     }
 
     [Fact]
-    public void Grafana_is_skipped_and_the_other_five_resources_remain()
+    public void Grafana_is_skipped_and_the_other_six_resources_remain()
     {
         var names = Builder.SandboxResources().Select(r => r.Name).Order();
 
-        Assert.Equal(["filestore", "metastore", "prometheus", "redis", "timestore"], names);
+        Assert.Equal(["filestore", "metastore", "prometheus", "queue-board", "redis", "timestore"], names);
     }
 
     [Fact]

@@ -11,6 +11,8 @@ public abstract class ModelTest(string runtime) : IAsyncLifetime
 
     protected string StateDirectory => _state.Path;
 
+    protected string Runtime => runtime;
+
     public async Task InitializeAsync() => Builder = await AppModel.BuildAsync(runtime, _state.Path);
 
     public async Task DisposeAsync()

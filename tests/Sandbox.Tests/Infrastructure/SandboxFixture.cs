@@ -17,7 +17,7 @@ namespace Sandbox.Tests.Infrastructure;
 public sealed class SandboxFixture : IAsyncLifetime
 {
     public static readonly string[] Services = ["filestore", "metastore", "timestore"];
-    public static readonly string[] AllResources = ["redis", "filestore", "metastore", "timestore", "prometheus"];
+    public static readonly string[] AllResources = ["redis", "filestore", "metastore", "timestore", "prometheus", "queue-board"];
 
     private readonly TempDirectory _state = new("live");
 

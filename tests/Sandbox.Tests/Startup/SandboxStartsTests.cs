@@ -104,11 +104,11 @@ public sealed class SandboxStartsTests(SandboxFixture sandbox)
                 : (null, "not written yet"));
 
         Assert.Equal("executables", addresses.Runtime);
-        Assert.Equal(["filestore", "grafana", "metastore", "prometheus", "redis", "timestore"], addresses.Resources.Keys.Order());
+        Assert.Equal(["filestore", "grafana", "metastore", "prometheus", "queue-board", "redis", "timestore"], addresses.Resources.Keys.Order());
         Assert.NotNull(addresses.Resources["grafana"].Skipped);
 
         using var http = new HttpClient { Timeout = Waits.Request };
-        foreach (var service in new[] { "filestore", "metastore", "timestore" })
+        foreach (var service in new[] { "filestore", "metastore", "timestore", "queue-board" })
         {
             using var health = await http.GetAsync(new Uri(new Uri(addresses.Resources[service].Url!), "/health"));
             Assert.True(health.IsSuccessStatusCode, $"{service} /health answered {health.StatusCode}");

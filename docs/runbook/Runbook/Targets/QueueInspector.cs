@@ -3,8 +3,11 @@ using StackExchange.Redis;
 
 namespace Runbook.Targets;
 
-/// <summary>A queue as Redis holds it now: BullMQ's counts, its pause flag and the age of the oldest waiting job.</summary>
-public sealed record QueueState(string Queue, bool Paused, IReadOnlyDictionary<string, long> Counts, TimeSpan OldestWaiting)
+/// <summary>
+/// A queue as Redis holds it now: BullMQ's counts, its pause flag, the age of the oldest waiting job, and the workers
+/// attached to it (consumers, counted by their connection names as BullMQ's <c>getWorkers()</c> counts them).
+/// </summary>
+public sealed record QueueState(string Queue, bool Paused, IReadOnlyDictionary<string, long> Counts, TimeSpan OldestWaiting, int Workers)
 {
     /// <summary>Jobs not yet applied by the consumer: waiting, active, prioritized, delayed.</summary>
     public long Pending => Counts[JobStates.Waiting] + Counts[JobStates.Active] + Counts[JobStates.Prioritized] + Counts[JobStates.Delayed];
@@ -25,7 +28,9 @@ public sealed class QueueInspector(string redisConfiguration) : IAsyncDisposable
         var operations = new QueueOperations(_connection, queue);
         try
         {
-            return new QueueState(queue, await operations.IsPausedAsync(), await operations.GetJobCountsAsync(), await operations.OldestWaitingAgeAsync());
+            return new QueueState(
+                queue, await operations.IsPausedAsync(), await operations.GetJobCountsAsync(), await operations.OldestWaitingAgeAsync(),
+                await operations.GetWorkerCountAsync());
         }
         catch (Exception e) when (e is QueueUnavailableException or RedisException or TimeoutException)
         {
