@@ -9,35 +9,13 @@
 using System.Globalization;
 using Benchmarks;
 
-var idle = 30;
-var traffic = 60;
-var rate = 10;
-var (env, service) = ("production", "billing");
-var endpointsFile = Path.Combine(".sandbox", "endpoints.json");
-for (var i = 0; i < args.Length; i += 2)
+if (LoadOptions.Parse(args, new("idle", 30, 0, 3600, "s"), new("traffic", 60, 1, 3600, "s"), new("rate", 10, 1, 1000, "commands/s")) is not { } options
+    || options.Sandbox() is not { } sandbox)
 {
-    var value = i + 1 < args.Length ? args[i + 1] : null;
-    var parsed = int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var number);
-    switch (args[i])
-    {
-        case "--idle" when parsed && number is >= 0 and <= 3600: idle = number; break;
-        case "--traffic" when parsed && number is >= 1 and <= 3600: traffic = number; break;
-        case "--rate" when parsed && number is >= 1 and <= 1000: rate = number; break;
-        case "--endpoints" when value is not null: endpointsFile = value; break;
-        case "--env" when value is "staging" or "production": env = value; break;
-        case "--service" when value is { Length: > 0 }: service = value; break;
-        default:
-            Console.Error.WriteLine($"Bad argument '{args[i]} {value}': use --idle 0..3600 (s), --traffic 1..3600 (s), --rate 1..1000 (commands/s), --env staging|production, --service <name>, --endpoints <file>.");
-            return 2;
-    }
-}
-
-if (SandboxEndpoints.Load(endpointsFile) is not { } sandbox)
-{
-    Console.Error.WriteLine($"{endpointsFile} not found: start the sandbox first (AppHost/start.sh), from the repository root.");
     return 2;
 }
 
+var (idle, traffic, rate, env, service) = (options["idle"], options["traffic"], options["rate"], options.Env, options.Service);
 Console.WriteLine($"Footprint of the sandbox at {sandbox.Url("filestore")} ({Environment.ProcessorCount} cores), {DateTimeOffset.UtcNow:u}: idle for {idle} s, then {traffic} s of {rate} puts/s to {env}/{service}");
 await Task.Delay(TimeSpan.FromSeconds(idle));
 var atIdle = SandboxProcesses.Read();
@@ -48,16 +26,8 @@ if (atIdle.Count == 0)
 }
 
 var load = new ServiceLoad(env, service, "footprint");
-using var operatorClient = new HttpClient { BaseAddress = new Uri(sandbox.Url("filestore")), Timeout = TimeSpan.FromSeconds(60) };
-operatorClient.DefaultRequestHeaders.Authorization = new("Bearer", sandbox.OperatorToken);
-string token;
-try
+if (await options.CutOverAsync(sandbox, load) is not { } token)
 {
-    token = await load.CutOverAsync(operatorClient);
-}
-catch (Exception e) when (e is InvalidOperationException or HttpRequestException)
-{
-    Console.Error.WriteLine($"Could not cut {env}/{service} over to managed: {e.Message}");
     return 1;
 }
 

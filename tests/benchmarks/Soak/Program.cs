@@ -13,47 +13,17 @@ using System.Globalization;
 using Benchmarks;
 using StackExchange.Redis;
 
-var rate = 500;
-var seconds = 1800;
-var warmup = 60;
-var (env, service) = ("production", "billing");
-var endpointsFile = Path.Combine(".sandbox", "endpoints.json");
-for (var i = 0; i < args.Length; i += 2)
+if (LoadOptions.Parse(args, new("rate", 500, 1, 5000, "commands/s"), new("seconds", 1800, 1, 86_400, "s"), new("warmup", 60, 0, 3600, "s")) is not { } options
+    || options.Sandbox() is not { } sandbox)
 {
-    var value = i + 1 < args.Length ? args[i + 1] : null;
-    var parsed = int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var number);
-    switch (args[i])
-    {
-        case "--rate" when parsed && number is >= 1 and <= 5000: rate = number; break;
-        case "--seconds" when parsed && number is >= 1 and <= 86_400: seconds = number; break;
-        case "--warmup" when parsed && number is >= 0 and <= 3600: warmup = number; break;
-        case "--endpoints" when value is not null: endpointsFile = value; break;
-        case "--env" when value is "staging" or "production": env = value; break;
-        case "--service" when value is { Length: > 0 }: service = value; break;
-        default:
-            Console.Error.WriteLine($"Bad argument '{args[i]} {value}': use --rate 1..5000 (commands/s), --seconds 1..86400, --warmup 0..3600, --env staging|production, --service <name>, --endpoints <file>.");
-            return 2;
-    }
-}
-
-if (SandboxEndpoints.Load(endpointsFile) is not { } sandbox)
-{
-    Console.Error.WriteLine($"{endpointsFile} not found: start the sandbox first (AppHost/start.sh), from the repository root.");
     return 2;
 }
 
+var (rate, seconds, warmup, env, service) = (options["rate"], options["seconds"], options["warmup"], options.Env, options.Service);
 var load = new ServiceLoad(env, service, "soak");
-using var operatorClient = new HttpClient { BaseAddress = new Uri(sandbox.Url("filestore")), Timeout = TimeSpan.FromSeconds(60) };
-operatorClient.DefaultRequestHeaders.Authorization = new("Bearer", sandbox.OperatorToken);
 await using var redis = await ConnectionMultiplexer.ConnectAsync(sandbox.RedisConfiguration);
-string token;
-try
+if (await options.CutOverAsync(sandbox, load) is not { } token)
 {
-    token = await load.CutOverAsync(operatorClient);
-}
-catch (Exception e) when (e is InvalidOperationException or HttpRequestException)
-{
-    Console.Error.WriteLine($"Could not cut {env}/{service} over to managed: {e.Message}");
     return 1;
 }
 
