@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by AppHost/start.sh and tests/run.sh: makes sure executables mode can run on this machine.
 # Installs Redis and Prometheus from the system package manager when it may (root, passwordless sudo or
 # Homebrew); otherwise prints the exact command and fails.
@@ -14,17 +15,28 @@ sandbox_missing_binaries() {
 
 # Exports the AppHost's launch profile (AppHost/Properties/launchSettings.json): its environment variables, and its
 # applicationUrl as ASPNETCORE_URLS. `dotnet run` applies them but then stays alive beside the AppHost (about 150 MB)
-# for nothing, so start.sh applies them itself and starts the built AppHost directly. The file holds one profile of
-# plain string values, which is all this reads; tests/Sandbox.Tests checks it against a JSON parser.
+# for nothing, so start.sh applies them itself and starts the built AppHost directly. Like `dotnet run`, it takes the
+# first profile whose commandName is Project; Node.js (which the queue board needs anyway) reads the JSON.
 sandbox_launch_profile_environment() {
-  local settings="$1"
-  sed -n 's/^ *"applicationUrl": *"\([^"]*\)".*/ASPNETCORE_URLS=\1/p' "$settings"
-  sed -n '/"environmentVariables"/,/}/ s/^ *"\([A-Za-z_][A-Za-z0-9_]*\)": *"\([^"]*\)".*/\1=\2/p' "$settings"
+  # shellcheck disable=SC2016 # JavaScript template strings, not shell expansions.
+  node -e '
+    const file = require("path").resolve(process.argv[1]);
+    const profiles = Object.values(require(file).profiles ?? {});
+    const profile = profiles.find(p => p.commandName === "Project");
+    if (!profile) {
+      console.error(`sandbox: ${file} has no launch profile with "commandName": "Project"`);
+      process.exit(1);
+    }
+    const settings = { ...profile.environmentVariables };
+    if (profile.applicationUrl) settings.ASPNETCORE_URLS = profile.applicationUrl;
+    for (const [name, value] of Object.entries(settings)) console.log(`${name}=${value}`);
+  ' "$1"
 }
 
 sandbox_export_launch_profile() {
-  local setting
-  while IFS= read -r setting; do export "${setting?}"; done < <(sandbox_launch_profile_environment AppHost/Properties/launchSettings.json)
+  local settings setting
+  settings="$(sandbox_launch_profile_environment AppHost/Properties/launchSettings.json)" || return 1
+  while IFS= read -r setting; do export "${setting?}"; done <<< "$settings"
 }
 
 sandbox_container_engine_answers() {
@@ -51,7 +63,7 @@ sandbox_install_executables_prerequisites() {
       fi
     fi
     $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq redis-server redis-tools prometheus >/dev/null
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server redis-tools prometheus >/dev/null
   elif command -v brew >/dev/null 2>&1; then
     brew install redis prometheus
   else
@@ -76,7 +88,7 @@ sandbox_ensure_node() {
       DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
     elif command -v apt-get >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
       sudo apt-get update -qq
-      DEBIAN_FRONTEND=noninteractive sudo apt-get install -y -qq nodejs npm >/dev/null
+      sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
     else
       echo "sandbox: install Node.js 18 or newer with npm, then run this command again." >&2
       return 1
@@ -114,7 +126,7 @@ sandbox_install_test_prerequisites() {
       DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
     elif sudo -n true 2>/dev/null; then
       sudo apt-get update -qq
-      DEBIAN_FRONTEND=noninteractive sudo apt-get install -y -qq chromium >/dev/null
+      sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
     else
       echo "sandbox: run 'sudo apt-get install -y chromium', then this command again." >&2
       return 1

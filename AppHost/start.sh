@@ -17,4 +17,4 @@ sandbox_install_queue_board_prerequisites
 # needed: the profile keeps the dashboard and its telemetry endpoint on plain HTTP on localhost.
 dotnet build AppHost -nologo -v quiet -clp:ErrorsOnly
 sandbox_export_launch_profile
-exec AppHost/bin/Debug/net10.0/AppHost "$@"
+exec dotnet AppHost/bin/Debug/net10.0/AppHost.dll "$@"

@@ -68,7 +68,9 @@ function parseRedisConnectionString(text) {
     }
   }
   if (endpoints.length !== 1) {
-    throw new ConfigError(`ConnectionStrings__redis must name exactly one Redis endpoint (host:port), not ${endpoints.length}: '${text}'`);
+    // Names the endpoints only: the rest of the string may hold the password, and this line lands in the logs.
+    const named = endpoints.map(e => `${e.host}:${e.port}`).join(', ');
+    throw new ConfigError(`ConnectionStrings__redis must name exactly one Redis endpoint (host:port), not ${endpoints.length}${named ? `: ${named}` : ''}`);
   }
   const { tlsServername, ...rest } = options;
   const connection = { ...endpoints[0], ...rest };

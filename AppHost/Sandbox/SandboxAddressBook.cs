@@ -54,7 +54,10 @@ internal sealed class SandboxAddressBook(
         var addresses = new SandboxAddresses(
             sandbox.RuntimeName, time.GetUtcNow(), await CollectAsync(resources, stoppingToken), CollectDashboards());
         var json = JsonSerializer.Serialize(addresses, SandboxAddresses.Json);
-        await File.WriteAllTextAsync(EndpointsFile, json, stoppingToken);
+        // Written whole, then renamed: a script polling for the file never reads half of it.
+        var partial = EndpointsFile + ".partial";
+        await File.WriteAllTextAsync(partial, json, stoppingToken);
+        File.Move(partial, EndpointsFile, overwrite: true);
         var table = RenderTable(addresses);
         SandboxLog.SandboxReady(logger, EndpointsFile, table);
     }

@@ -8,6 +8,7 @@ runs="${1:-5}"
 deadline_seconds=180
 
 source AppHost/prerequisites.sh
+sandbox_install_queue_board_prerequisites
 dotnet build Sandbox.sln -nologo -v quiet >/dev/null
 # As AppHost/start.sh starts it: the built AppHost with its launch profile's settings, no `dotnet run` wrapper.
 sandbox_export_launch_profile
@@ -16,7 +17,7 @@ times=()
 for run in $(seq "$runs"); do
   state="$(mktemp -d)"
   start_ns=$(date +%s%N)
-  setsid AppHost/bin/Debug/net10.0/AppHost \
+  setsid dotnet AppHost/bin/Debug/net10.0/AppHost.dll \
     --Sandbox:Runtime=executables --Sandbox:StateDirectory="$state" --Sandbox:Ports:Prometheus=0 \
     >"$state/apphost.log" 2>&1 &
   pid=$!

@@ -87,7 +87,7 @@ public sealed class QueueBoardTests(RedisServer redis) : QueueTest(redis)
     }
 
     [Theory]
-    [InlineData("127.0.0.1:6379,127.0.0.2:6379", "q", "true", "queue-board: ConnectionStrings__redis must name exactly one Redis endpoint (host:port), not 2: '127.0.0.1:6379,127.0.0.2:6379'")]
+    [InlineData("127.0.0.1:6379,password=s3cret,127.0.0.2:6379", "q", "true", "queue-board: ConnectionStrings__redis must name exactly one Redis endpoint (host:port), not 2: 127.0.0.1:6379, 127.0.0.2:6379")]
     [InlineData("127.0.0.1:notaport", "q", "true", "queue-board: The Redis port in '127.0.0.1:notaport' must be a port number from 1 to 65535, not 'notaport'")]
     [InlineData("", "q", "true", "queue-board: ConnectionStrings__redis is not set; reference the Redis resource (WithReference(redis))")]
     [InlineData("127.0.0.1:6379", "", "true", "queue-board: QUEUE_BOARD_QUEUES is not set; give the queue names separated by commas")]

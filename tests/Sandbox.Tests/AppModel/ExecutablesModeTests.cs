@@ -132,7 +132,8 @@ public sealed class ExecutablesModeTests() : ModelTest("executables")
         Assert.Equal(
             Directory.GetFiles(Repository.PathOf("dashboards", "grafana", "dashboards"), "*.json").Length,
             views.Views.Select(v => v.Uid).Distinct().Count());
-        // This machine and CI run Debian's Prometheus 2.42, which serves only the classic pages.
-        Assert.Equal("/classic/graph", views.Page.Path);
+        // The page of the Prometheus on PATH: Debian's 2.42 (CI) serves only the classic pages, Homebrew's 3.x the new ones.
+        var prometheus = Assert.IsType<PrometheusServerResource>(Builder.Resource("prometheus"));
+        Assert.Equal(PrometheusGraphPage.OfBinary(prometheus.Command).Path, views.Page.Path);
     }
 }

@@ -55,7 +55,7 @@ public sealed class DashboardLintTests
             "the dashboard needs the variable 'datasource' of type datasource with query prometheus",
             $"variable 'env': the datasource must be {Datasource}",
             $"annotation 'Modes': the datasource must be {Datasource}",
-            "annotation 'Modes': filestore_cutover_mode has the label 'env' but the query does not filter it by $env",
+            "annotation 'Modes': filestore_cutover_mode has the label 'env' but the query does not filter it by $env (with =~)",
             "a cutover dashboard needs the template variable 'service'",
             "no query uses $env",
             "a cutover dashboard needs an enabled annotation of cutover mode changes (filestore_cutover_transitions_total)",
@@ -109,18 +109,19 @@ public sealed class DashboardLintTests
                 { "refId": "A", "datasource": { "type": "prometheus", "uid": "${datasource}" },
                   "expr": "sum(rate(consumer_events_processed_total[$__rate_interval]))" },
                 { "refId": "B", "datasource": { "type": "prometheus", "uid": "${datasource}" },
-                  "expr": "histogram_quantile(0.99, sum by (le) (rate(consumer_reconciliation_lag_seconds_bucket{env=\"production\", service=~\"$service\"}[$__rate_interval])))" }
+                  "expr": "histogram_quantile(0.99, sum by (le) (rate(consumer_reconciliation_lag_seconds_bucket{env=\"production\", service=\"$service\"}[$__rate_interval])))" }
               ]
             }
             """)), Contract);
 
-        // An opt-out without a reason does not count.
+        // An opt-out without a reason does not count, and a plain = on a variable is no filter Grafana can send.
         Assert.Equal(
         [
             "no query uses $env",
-            "Processed: query A: consumer_events_processed_total has the label 'env' but the query does not filter it by $env",
-            "Processed: query A: consumer_events_processed_total has the label 'service' but the query does not filter it by $service",
-            "Processed: query B: consumer_reconciliation_lag_seconds_bucket has the label 'env' but the query does not filter it by $env",
+            "Processed: query A: consumer_events_processed_total has the label 'env' but the query does not filter it by $env (with =~)",
+            "Processed: query A: consumer_events_processed_total has the label 'service' but the query does not filter it by $service (with =~)",
+            "Processed: query B: consumer_reconciliation_lag_seconds_bucket has the label 'env' but the query does not filter it by $env (with =~)",
+            "Processed: query B: consumer_reconciliation_lag_seconds_bucket has the label 'service' but the query does not filter it by $service (with =~)",
         ], problems);
     }
 

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Web;
 using Sandbox.AppHost;
 using Sandbox.Tests.Infrastructure;
@@ -32,6 +33,30 @@ public sealed class DashboardViewsTests
             Assert.EndsWith(DashboardVariables.Resolve(query), expression, StringComparison.Ordinal);
             Assert.DoesNotMatch(@"\$[A-Za-z_{]|\[\[", expression);
         }
+    }
+
+    [Fact]
+    public void Every_query_in_the_json_is_in_a_view_and_the_two_largest_dashboards_take_two_classic_pages()
+    {
+        var directory = Repository.PathOf("dashboards", "grafana", "dashboards");
+        // Counted from the JSON directly (rows, collapsed or not, hold panels too), not through the code under test.
+        static int Queries(JsonElement panel) =>
+            (panel.TryGetProperty("targets", out var targets) ? targets.EnumerateArray().Count(t => t.TryGetProperty("expr", out var e) && e.GetString() is { Length: > 0 }) : 0)
+            + (panel.TryGetProperty("panels", out var inner) ? inner.EnumerateArray().Sum(Queries) : 0);
+
+        foreach (var file in Directory.GetFiles(directory, "*.json"))
+        {
+            using var json = JsonDocument.Parse(File.ReadAllText(file));
+            var expected = json.RootElement.GetProperty("panels").EnumerateArray().Sum(Queries);
+
+            Assert.Equal(expected, DashboardView.Of(GrafanaDashboard.Load(file)).Expressions.Count());
+        }
+
+        var pages = Directory.GetFiles(directory, "*.json").Select(GrafanaDashboard.Load).Select(DashboardView.Of)
+            .ToDictionary(v => v.Uid, v => Classic.Split(v.Panels).Count);
+        Assert.Equal(2, pages["filestore-cutover"]);
+        Assert.Equal(2, pages["filestore-slo"]);
+        Assert.All(pages.Where(p => p.Key is not ("filestore-cutover" or "filestore-slo")), p => Assert.Equal(1, p.Value));
     }
 
     [Theory]

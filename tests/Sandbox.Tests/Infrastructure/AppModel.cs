@@ -15,6 +15,8 @@ public static class AppModel
             $"Sandbox:StateDirectory={stateDirectory}",
             "Sandbox:Ports:Prometheus=0",
             "Sandbox:Ports:Grafana=0",
+            // No file watchers for appsettings: many models are built at once, and each watcher takes an inotify instance.
+            "hostBuilder:reloadConfigOnChange=false",
             .. extraArgs,
         ];
         using var timeout = new CancellationTokenSource(Waits.Request);

@@ -207,9 +207,10 @@ public static partial class DashboardLinter
 
             foreach (var label in Variables.Where(l => labels.Contains(l) && declared.Contains(l) && !optedOut.Contains(l)))
             {
-                if (!Regex.IsMatch(selector.Groups["matchers"].Value, $@"(?<![\w]){label}\s*=~?\s*""[^""]*\$\{{?{label}\b"))
+                // With =~ only: a plain = breaks when Grafana sends "All" or several values as a regex.
+                if (!Regex.IsMatch(selector.Groups["matchers"].Value, $@"(?<![\w]){label}\s*=~\s*""[^""]*\$\{{?{label}\b"))
                 {
-                    yield return $"{name}: {metric} has the label '{label}' but the query does not filter it by ${label}";
+                    yield return $"{name}: {metric} has the label '{label}' but the query does not filter it by ${label} (with =~)";
                 }
             }
         }
