@@ -41,9 +41,12 @@ public static class GrafanaExtensions
                 var grafana = context.Urls.FirstOrDefault(u => u.Endpoint?.EndpointName == EndpointName)?.Url;
                 if (grafana is not null)
                 {
-                    context.Urls.AddRange(dashboards.Select(d => new ResourceUrlAnnotation { Url = $"{grafana}/d/{d.Uid}", DisplayText = $"Dashboard: {d.Title}" }));
+                    context.Urls.AddRange(dashboards.Select(d => new ResourceUrlAnnotation { Url = DashboardUrl(grafana, d.Uid), DisplayText = $"Dashboard: {d.Title}" }));
                 }
             })
             .WaitFor(prometheus);
     }
+
+    /// <summary>Where Grafana shows a provisioned dashboard: by its uid.</summary>
+    public static string DashboardUrl(string grafana, string uid) => $"{grafana.TrimEnd('/')}/d/{uid}";
 }

@@ -109,7 +109,7 @@ internal sealed class SandboxAddressBook(
         var grafana = model.Resources.OfType<IResourceWithEndpoints>().FirstOrDefault(r => r.Name == "grafana")?.GetEndpoint(GrafanaExtensions.EndpointName);
         return views.Views.ToDictionary(
             view => view.Uid,
-            view => new DashboardAddress(view.Title, views.Urls(prometheusUrl, view), grafana is { IsAllocated: true } ? $"{grafana.Url}/d/{view.Uid}" : null));
+            view => new DashboardAddress(view.Title, views.Urls(prometheusUrl, view), grafana is { IsAllocated: true } ? GrafanaExtensions.DashboardUrl(grafana.Url, view.Uid) : null));
     }
 
     // Parameters, Aspire's own resources (its dashboard, the project rebuilders) and anything started only on request

@@ -66,15 +66,21 @@ public sealed class QueueBoardTests(RedisServer redis) : QueueTest(redis)
     public async Task Writes_are_refused_by_default_and_allowed_only_when_configured()
     {
         var queue = RedisServer.UniqueQueue("board-writes");
-        await Producer.AddAsync(queue, "queued", new { });
+        var queued = await Producer.AddAsync(queue, "queued", new { });
 
         await using (var readOnly = await QueueBoardProcess.StartAsync(Redis, [queue]))
         {
             using var pause = await readOnly.Http.PutAsync($"/api/queues/{queue}/pause", null);
             using var clean = await readOnly.Http.PutAsync($"/api/queues/{queue}/clean/waiting", null);
+            // Writes to one job too: remove it, or replace its data.
+            using var removeJob = await readOnly.Http.PutAsync($"/api/queues/{queue}/{queued.JobId}/clean", null);
+            using var rewriteJob = await readOnly.Http.PatchAsync($"/api/queues/{queue}/{queued.JobId}/update-data",
+                new StringContent("""{"jobData":{"rewritten":true}}""", System.Text.Encoding.UTF8, "application/json"));
 
             Assert.Equal(HttpStatusCode.MethodNotAllowed, pause.StatusCode);
             Assert.Equal(HttpStatusCode.MethodNotAllowed, clean.StatusCode);
+            Assert.Equal(HttpStatusCode.MethodNotAllowed, removeJob.StatusCode);
+            Assert.Equal(HttpStatusCode.MethodNotAllowed, rewriteJob.StatusCode);
             Assert.False(await Operations(queue).IsPausedAsync());
             Assert.Equal(1, (await Operations(queue).GetJobCountsAsync())[JobStates.Waiting]);
         }
