@@ -1,7 +1,7 @@
 # shellcheck shell=bash
-# Shared by AppHost/start.sh and tests/run.sh: makes sure executables mode can run on this machine.
-# Installs Redis and Prometheus from the system package manager when it may (root, passwordless sudo or
-# Homebrew); otherwise prints the exact command and fails.
+# Shared by AppHost/start.sh, tests/run.sh and tests/benchmarks/cold-start.sh: makes sure the sandbox (and its tests)
+# can run on this machine, and applies the AppHost's launch profile. Installs what is missing from the system package
+# manager when it may (root, passwordless sudo or Homebrew); otherwise prints the exact command and fails.
 
 sandbox_missing_binaries() {
   local missing=()
