@@ -7,7 +7,7 @@ namespace BullMq.Tests.Infrastructure;
 /// <summary>Runs the real BullMQ (npm package, pinned in bullmq-node/package.json) through bullmq-node/driver.js.</summary>
 public sealed class BullMqNode(RedisServer redis)
 {
-    private static readonly string Driver = Path.Combine(FindInteropDirectory(), "driver.js");
+    private static readonly string Driver = Path.Combine(NodePackages.Folder(Path.Combine("tests", "BullMq.Tests", "bullmq-node"), "bullmq", "The real BullMQ is not installed"), "driver.js");
 
     public async Task<JsonNode> RunAsync(string command, object args, TimeSpan? timeout = null)
     {
@@ -38,25 +38,5 @@ public sealed class BullMqNode(RedisServer redis)
         }
 
         return JsonNode.Parse(await stdout) ?? throw new InvalidOperationException($"BullMQ driver '{command}' printed nothing.");
-    }
-
-    private static string FindInteropDirectory()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            var candidate = Path.Combine(directory.FullName, "tests", "BullMq.Tests", "bullmq-node");
-            if (Directory.Exists(Path.Combine(candidate, "node_modules", "bullmq")))
-            {
-                return candidate;
-            }
-
-            if (Directory.Exists(candidate))
-            {
-                throw new InvalidOperationException(
-                    $"The real BullMQ is not installed in {candidate}; run 'npm ci --prefix {candidate}' (tests/run.sh does).");
-            }
-        }
-
-        throw new InvalidOperationException("tests/BullMq.Tests/bullmq-node not found above the test binaries.");
     }
 }

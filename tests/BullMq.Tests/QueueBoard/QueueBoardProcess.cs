@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
+using BullMq.Tests.Infrastructure;
 
 namespace BullMq.Tests.QueueBoard;
 
@@ -13,7 +14,7 @@ public sealed class QueueBoardProcess : IAsyncDisposable
 {
     private const int PortAttempts = 10;
     private static readonly TimeSpan StartWithin = TimeSpan.FromSeconds(30);
-    private static readonly string Server = Path.Combine(FindBoardDirectory(), "server.js");
+    private static readonly string Server = Path.Combine(NodePackages.Folder(Path.Combine("AppHost", "QueueBoard"), "@bull-board", "The queue board's packages are not installed"), "server.js");
 
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
@@ -152,25 +153,5 @@ public sealed class QueueBoardProcess : IAsyncDisposable
         }
 
         _process.Dispose();
-    }
-
-    private static string FindBoardDirectory()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            var candidate = Path.Combine(directory.FullName, "AppHost", "QueueBoard");
-            if (Directory.Exists(Path.Combine(candidate, "node_modules", "@bull-board")))
-            {
-                return candidate;
-            }
-
-            if (Directory.Exists(candidate))
-            {
-                throw new InvalidOperationException(
-                    $"The queue board's packages are not installed in {candidate}; run 'npm ci --prefix {candidate}' (tests/run.sh does).");
-            }
-        }
-
-        throw new InvalidOperationException("AppHost/QueueBoard not found above the test binaries.");
     }
 }

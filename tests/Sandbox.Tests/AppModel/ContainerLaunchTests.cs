@@ -250,7 +250,7 @@ public sealed class ContainerLaunchTests() : ModelTest("containers")
         await File.WriteAllTextAsync(standIn, "#!/bin/sh\nprintf '%s\\n' \"$@\"\n");
         File.SetUnixFileMode(standIn, UnixFileMode.UserRead | UnixFileMode.UserExecute);
 
-        var start = new ProcessStartInfo("/bin/sh") { RedirectStandardOutput = true };
+        var start = new ProcessStartInfo("/bin/sh");
         foreach (var arg in shellArgs)
         {
             start.ArgumentList.Add(arg);
@@ -262,10 +262,8 @@ public sealed class ContainerLaunchTests() : ModelTest("containers")
             start.Environment[name] = value;
         }
 
-        using var process = Process.Start(start)!;
-        var output = await process.StandardOutput.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        Assert.Equal(0, process.ExitCode);
-        return output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var run = await ProgramRun.RunAsync(start, Waits.Request);
+        Assert.Equal(0, run.ExitCode);
+        return run.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
     }
 }

@@ -62,32 +62,14 @@ public sealed class SetupFailureTests
         var appHost = Path.Combine(AppContext.BaseDirectory, "AppHost.dll");
         // The test host runs under the dotnet muxer; reuse it so an emptied PATH does not hide dotnet itself.
         var dotnet = Environment.ProcessPath is { } host && Path.GetFileNameWithoutExtension(host) == "dotnet" ? host : "dotnet";
-        var start = new ProcessStartInfo(dotnet, [appHost, .. args])
-        {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-        };
+        var start = new ProcessStartInfo(dotnet, [appHost, .. args]);
         start.Environment["ASPIRE_ALLOW_UNSECURED_TRANSPORT"] = "true";
         if (path is not null)
         {
             start.Environment["PATH"] = path;
         }
 
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = await process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(Waits.Process);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"AppHost did not stop within {Waits.Process}; stdout: {await stdout}");
-        }
-
-        return (process.ExitCode, stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        var run = await ProgramRun.RunAsync(start, Waits.Process);
+        return (run.ExitCode, run.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 }

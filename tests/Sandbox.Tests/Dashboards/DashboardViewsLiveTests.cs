@@ -69,8 +69,7 @@ public sealed partial class DashboardViewsLiveTests(SandboxFixture sandbox)
         {
             foreach (var page in dashboard.Prometheus.Select(p => new Uri(p)))
             {
-                using var timeout = new CancellationTokenSource(Waits.Process);
-                var dom = await HeadlessChromium.RenderedDomAsync(page, timeout.Token);
+                var dom = await HeadlessChromium.RenderedDomAsync(page);
 
                 var graphs = GraphWrapper().Count(dom);
                 var drawn = DrawnGraph().Count(dom);

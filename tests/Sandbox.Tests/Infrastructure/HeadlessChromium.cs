@@ -7,7 +7,7 @@ public static class HeadlessChromium
 {
     private const string Binary = "/usr/bin/chromium";
 
-    public static async Task<string> RenderedDomAsync(Uri page, CancellationToken cancellationToken)
+    public static async Task<string> RenderedDomAsync(Uri page)
     {
         Assert.True(File.Exists(Binary), $"{Binary} is missing: install Debian's chromium package (tests/run.sh does).");
         using var profile = new TempDirectory("chromium");
@@ -18,27 +18,10 @@ public static class HeadlessChromium
             "--disable-component-update", "--disable-sync", $"--user-data-dir={profile.Path}",
             // Lets the page's scripts run their queries (virtual time waits for the network) before the DOM is read.
             "--virtual-time-budget=15000", "--dump-dom", page.AbsoluteUri,
-        ])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("chromium did not start.");
-        var dom = process.StandardOutput.ReadToEndAsync(cancellationToken);
-        var errors = process.StandardError.ReadToEndAsync(cancellationToken);
-        try
-        {
-            await process.WaitForExitAsync(cancellationToken);
-        }
-        finally
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-            }
-        }
+        ]);
+        var run = await ProgramRun.RunAsync(start, Waits.Process);
 
-        Assert.True(process.ExitCode == 0, $"chromium exited with {process.ExitCode}: {await errors}");
-        return await dom;
+        Assert.True(run.ExitCode == 0, $"chromium exited with {run.ExitCode}: {run.Stderr}");
+        return run.Stdout;
     }
 }

@@ -7,18 +7,7 @@ public static class Promtool
 {
     public static async Task<(int ExitCode, string Output)> RunAsync(params string[] args)
     {
-        var start = new ProcessStartInfo("promtool", args)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        using var process = Process.Start(start)
-            ?? throw new InvalidOperationException("promtool did not start; install the prometheus package.");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(Waits.Process);
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await stdout + await stderr);
+        var run = await ProgramRun.RunAsync(new ProcessStartInfo("promtool", args), Waits.Process);
+        return (run.ExitCode, run.Stdout + run.Stderr);
     }
 }

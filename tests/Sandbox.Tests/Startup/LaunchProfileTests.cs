@@ -64,14 +64,8 @@ public sealed class LaunchProfileTests
         var start = new ProcessStartInfo("bash", ["-c", "source AppHost/prerequisites.sh && sandbox_launch_profile_environment \"$0\"", file])
         {
             WorkingDirectory = Repository.Root,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
         };
-        using var process = Process.Start(start)!;
-        using var timeout = new CancellationTokenSource(Waits.Request);
-        var output = process.StandardOutput.ReadToEndAsync(timeout.Token);
-        _ = process.StandardError.ReadToEndAsync(timeout.Token);
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, (await output).Split('\n', StringSplitOptions.RemoveEmptyEntries).Order().ToList());
+        var run = await ProgramRun.RunAsync(start, Waits.Request);
+        return (run.ExitCode, run.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Order().ToList());
     }
 }

@@ -24,27 +24,12 @@ public sealed class ShortSoakTests(SandboxFixture sandbox, ITestOutputHelper out
              "--endpoints", Path.Combine(sandbox.StateDirectory, "endpoints.json")])
         {
             WorkingDirectory = Repository.Root,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
         };
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(RunWithin);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"The soak did not end within {RunWithin.TotalMinutes:0} minutes; so far:\n{await stdout}");
-        }
+        var run = await ProgramRun.RunAsync(start, RunWithin);
 
-        var report = await stdout + await stderr;
+        var report = run.Stdout + run.Stderr;
         output.WriteLine(report);
-        Assert.True(process.ExitCode == 0, report);
+        Assert.True(run.ExitCode == 0, report);
         Assert.Contains("result: no errors, nothing lost", report, StringComparison.Ordinal);
         Assert.Matches(@"metastore: \d+ applied of \d+ accepted, warm-up included \(lost 0\)", report);
         Assert.Matches(@"timestore: \d+ applied of \d+ accepted, warm-up included \(lost 0\)", report);
