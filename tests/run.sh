@@ -16,13 +16,19 @@ trap 'rm -f "$log"' EXIT
 status=0
 dotnet test Sandbox.sln --logger "console;verbosity=normal" 2>&1 | tee "$log" || status=$?
 
-# With normal verbosity dotnet test ends each test project with "Total tests: T", "Passed: P" and, when
-# non-zero, "Failed: F" and "Skipped: S" lines; add them up into one closing line.
-awk '/^ *Total tests: [0-9]+$/ { projects++ }
+# With normal verbosity dotnet test prints "  Failed <test> [time]" for each failed test and ends each test project
+# with "Total tests: T", "Passed: P" and, when non-zero, "Failed: F" and "Skipped: S" lines. The failed tests, each
+# with the first line of its error message, are repeated at the end (a log's tail is often all that is kept), then one
+# closing line adds the counts up.
+awk 'message { sub(/^ +/, ""); failures[failedNames] = failures[failedNames] "\n    " $0; message = 0; next }
+     /^  Failed [A-Za-z_][A-Za-z0-9_.]*[ (]/ { sub(/^  Failed /, ""); failures[++failedNames] = $0; next }
+     /^  Error Message:$/ && failedNames { message = 1; next }
+     /^ *Total tests: [0-9]+$/ { projects++ }
      /^ *Passed: [0-9]+$/      { passed += $2 }
      /^ *Failed: [0-9]+$/      { failed += $2 }
      /^ *Skipped: [0-9]+$/     { skipped += $2 }
      END {
+       for (i = 1; i <= failedNames; i++) print "failed: " failures[i]
        if (projects == 0) { print "tests: the runner printed no summary (did the build fail?)"; exit }
        printf "tests: %d passed, %d failed, %d skipped\n", passed, failed, skipped
      }' "$log"
