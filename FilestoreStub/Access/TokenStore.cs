@@ -17,7 +17,7 @@ public sealed class TokenStore(IConnectionMultiplexer redis, TimeProvider time) 
     private const string Prefix = "filestore:access:";
 
     // Per token id: its stored principal, kind, expiresAt and revokedAt.
-    private readonly MemoryCache _recent = RecentReads.Create(RecentCapacity);
+    private readonly MemoryCache _recent = RecentReads.Create(RecentCapacity, time);
 
     /// <summary>How many token judgements are kept right now.</summary>
     public int RecentCount => _recent.Count;

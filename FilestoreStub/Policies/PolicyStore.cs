@@ -13,7 +13,7 @@ public sealed class PolicyStore(IConnectionMultiplexer redis, TimeProvider time)
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     // Every command is checked against the current policy of its environment (one entry per environment asked for).
-    private readonly MemoryCache _current = RecentReads.Create(1_000);
+    private readonly MemoryCache _current = RecentReads.Create(1_000, time);
 
     private static RedisKey VersionsKey(string env) => $"filestore:policy:{env}:versions";
 

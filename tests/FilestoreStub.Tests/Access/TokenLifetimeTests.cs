@@ -113,6 +113,22 @@ public sealed class TokenLifetimeTests
     }
 
     [Fact]
+    public async Task A_revocation_by_another_instance_shows_once_the_moment_has_passed_on_the_services_clock()
+    {
+        var issued = await _tokens.IssueAsync(Service("billing"));
+        Assert.Equal(TokenVerdict.Valid, (await _tokens.VerifyAsync(issued.Token)).Verdict);
+        Assert.True(await new TokenStore(_redis, _clock).RevokeAsync(issued.TokenId));
+
+        // However long the machine takes, the remembered verdict holds until the service's own clock moves on.
+        await Task.Delay(RecentReads.Lifetime + TimeSpan.FromMilliseconds(200));
+        _clock.Advance(RecentReads.Lifetime - TimeSpan.FromMilliseconds(1));
+        Assert.Equal(TokenVerdict.Valid, (await _tokens.VerifyAsync(issued.Token)).Verdict);
+
+        _clock.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Equal(TokenVerdict.Revoked, (await _tokens.VerifyAsync(issued.Token)).Verdict);
+    }
+
+    [Fact]
     public async Task A_rotation_through_the_store_shows_at_once_although_verdicts_are_remembered()
     {
         var issued = await _tokens.IssueAsync(Service("billing"));
