@@ -3,22 +3,34 @@ using Xunit.Abstractions;
 
 namespace Sandbox.Tests.Docs;
 
-/// <summary>
-/// The runbook and the training, run as written: every runnable block in order, in one shell session, against the
-/// running sandbox, each with its exit code and expected output checked. A document that drifts from the tools fails
-/// here before an operator follows it.
-/// </summary>
-[Collection(RunningSandbox.Name)]
+/// <summary>The cutover runbook run as written, on a sandbox of its own so it runs beside the training.</summary>
+[Collection(RunbookSandbox.Name)]
 [Trait("Category", "Live")]
 public sealed class RunbookDocTests(SandboxFixture sandbox, ITestOutputHelper output)
 {
     [Fact]
-    public Task The_cutover_runbook_runs_against_the_sandbox_as_written() => RunDocumentAsync("docs", "filestore-cutover.md");
+    public Task The_cutover_runbook_runs_against_the_sandbox_as_written() =>
+        DocumentRun.RunAsync(sandbox, output, "docs", "filestore-cutover.md");
+}
 
+/// <summary>The training run as written, on a sandbox of its own: its exercises reset the SLO history and drill faults.</summary>
+[Collection(TrainingSandbox.Name)]
+[Trait("Category", "Live")]
+public sealed class TrainingDocTests(SandboxFixture sandbox, ITestOutputHelper output)
+{
     [Fact]
-    public Task The_training_runs_against_the_sandbox_as_written() => RunDocumentAsync("docs", "training.md");
+    public Task The_training_runs_against_the_sandbox_as_written() =>
+        DocumentRun.RunAsync(sandbox, output, "docs", "training.md");
+}
 
-    private async Task RunDocumentAsync(params string[] path)
+/// <summary>
+/// A document run as written: every runnable block in order, in one shell session, against the running sandbox, each
+/// with its exit code and expected output checked. A document that drifts from the tools fails here before an operator
+/// follows it.
+/// </summary>
+internal static class DocumentRun
+{
+    public static async Task RunAsync(SandboxFixture sandbox, ITestOutputHelper output, params string[] path)
     {
         var file = Repository.PathOf(path);
         Assert.True(File.Exists(file), $"{string.Join('/', path)} is missing; the doc tests run it against the sandbox.");

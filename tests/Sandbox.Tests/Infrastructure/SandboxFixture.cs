@@ -11,8 +11,9 @@ using Runbook.Targets;
 namespace Sandbox.Tests.Infrastructure;
 
 /// <summary>
-/// Starts the whole sandbox once in executables mode (the mode this machine and CI can run) for every test in the
-/// <see cref="RunningSandbox"/> collection, with its state in a temp folder and every port picked free.
+/// Starts the whole sandbox once in executables mode (the mode this machine and CI can run) for every test of one
+/// collection (<see cref="RunningSandbox"/> and the others below), with its state in a temp folder and every port
+/// picked free, so several sandboxes can run side by side.
 /// </summary>
 public sealed class SandboxFixture : IAsyncLifetime
 {
@@ -143,8 +144,34 @@ public sealed class SandboxFixture : IAsyncLifetime
     }
 }
 
+// Each collection below gets a sandbox of its own, and xunit runs collections side by side (xunit.runner.json). The
+// tests of one collection run one after another; most of their time is spent waiting for alerts to page and resolve,
+// not computing, so the longest ones have a sandbox each and the run lasts about as long as the longest collection.
+
+/// <summary>The sandbox most live tests share: start-up, rehearsals, dashboards, the CLI, the failure drill, the soak.</summary>
 [CollectionDefinition(Name)]
 public sealed class RunningSandbox : ICollectionFixture<SandboxFixture>
 {
     public const string Name = "Running sandbox";
+}
+
+/// <summary>A sandbox whose Redis and Prometheus the tests stop, kill and pause.</summary>
+[CollectionDefinition(Name)]
+public sealed class OutageSandbox : ICollectionFixture<SandboxFixture>
+{
+    public const string Name = "Sandbox for outages";
+}
+
+/// <summary>A sandbox for the cutover runbook run as written (about three minutes).</summary>
+[CollectionDefinition(Name)]
+public sealed class RunbookSandbox : ICollectionFixture<SandboxFixture>
+{
+    public const string Name = "Sandbox for the runbook";
+}
+
+/// <summary>A sandbox for the training run as written (about two and a half minutes).</summary>
+[CollectionDefinition(Name)]
+public sealed class TrainingSandbox : ICollectionFixture<SandboxFixture>
+{
+    public const string Name = "Sandbox for the training";
 }

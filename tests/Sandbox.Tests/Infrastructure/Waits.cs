@@ -7,7 +7,11 @@ public static class Waits
     public static readonly TimeSpan ResourceHealthy = TimeSpan.FromMinutes(2);
     public static readonly TimeSpan Scrape = TimeSpan.FromSeconds(60);
     public static readonly TimeSpan Request = TimeSpan.FromSeconds(15);
-    public static readonly TimeSpan Process = TimeSpan.FromSeconds(90);
+    /// <summary>
+    /// A program the tests run (promtool, Chromium, the AppHost for a setup error). A guard against a hang, not a
+    /// speed limit: promtool's rule tests take 20 s alone and over 90 s while the live sandboxes run beside them.
+    /// </summary>
+    public static readonly TimeSpan Process = TimeSpan.FromMinutes(5);
 
     /// <summary>One runnable block of a document; a runbook step may build the operator CLI or wait for consumers.</summary>
     public static readonly TimeSpan DocBlock = TimeSpan.FromMinutes(5);

@@ -13,7 +13,7 @@ namespace Sandbox.Tests.Slo;
 /// The Redis outage drills: the dashboard's (Redis stopped) and the CLI's (Redis paused); RedisUnreachable pages while
 /// Redis is away and resolves once it is back by itself.
 /// </summary>
-[Collection(RunningSandbox.Name)]
+[Collection(OutageSandbox.Name)]
 public sealed class RedisOutageDrillTests(SandboxFixture sandbox, ITestOutputHelper output)
 {
     private static readonly string[] Page = ["RedisUnreachable"];

@@ -10,7 +10,7 @@ namespace Sandbox.Tests.Startup;
 /// Monitoring gone: with Prometheus stopped the services keep working, and the runbook's status says at once that
 /// monitoring is missing instead of waiting on it. Prometheus is started again, from its data, before the test ends.
 /// </summary>
-[Collection(RunningSandbox.Name)]
+[Collection(OutageSandbox.Name)]
 public sealed class PrometheusStoppedTests(SandboxFixture sandbox)
 {
     [Fact]

@@ -10,7 +10,7 @@ namespace Sandbox.Tests.Startup;
 /// The crash an operator rehearses: <c>redis-server</c> killed with SIGKILL under the running sandbox. The AppHost
 /// starts it again by itself, from the same append-only data, and every service reconnects without a restart.
 /// </summary>
-[Collection(RunningSandbox.Name)]
+[Collection(OutageSandbox.Name)]
 public sealed class RedisCrashTests(SandboxFixture sandbox)
 {
     private static async Task<long?> ProcessIdAsync(ConnectionMultiplexer redis)
