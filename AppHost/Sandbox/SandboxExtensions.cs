@@ -23,6 +23,10 @@ public static class SandboxExtensions
         probe ??= new ContainerRuntimeProbe(builder.Configuration["ASPIRE_CONTAINER_RUNTIME"]);
         var sandbox = SandboxSettings.Read(builder.Configuration, builder.AppHostDirectory, probe);
         Directory.CreateDirectory(sandbox.StateDirectory);
+        if (sandbox.Runtime == RuntimeMode.Executables)
+        {
+            LeftoverServers.EnsureNone(sandbox.StateDirectory);
+        }
 
         builder.Services.AddSingleton(sandbox);
         builder.Services.AddHostedService<SandboxAddressBook>();

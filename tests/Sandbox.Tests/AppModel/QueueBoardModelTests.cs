@@ -18,7 +18,7 @@ public abstract class QueueBoardModelTests(string runtime) : ModelTest(runtime)
     {
         Assert.Equal("node", Path.GetFileName(Board.Command));
         Assert.Equal(Repository.PathOf("AppHost", "QueueBoard"), Board.WorkingDirectory);
-        Assert.Equal("server.js", await Infrastructure.AppModel.ArgumentsWithoutResolvingAsync(Board));
+        Assert.Equal("--max-semi-space-size=1 server.js", await Infrastructure.AppModel.ArgumentsWithoutResolvingAsync(Board));
     }
 
     [Fact]

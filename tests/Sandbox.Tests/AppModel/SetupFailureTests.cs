@@ -53,6 +53,61 @@ public sealed class SetupFailureTests
             setupProblem.Message);
     }
 
+    [Fact]
+    public async Task A_redis_server_still_running_from_the_state_directory_stops_the_start_naming_it()
+    {
+        using var state = new TempDirectory("setup-leftover");
+        var data = Directory.CreateDirectory(Path.Combine(state.Path, "redis", "data")).FullName;
+        // No TCP port, only a socket file: nothing but its working directory ties it to the sandbox.
+        using var leftover = StartIn(data, "redis-server", "--port", "0", "--unixsocket", Path.Combine(data, "redis.sock"), "--save", "");
+        await Waits.UntilAsync("the leftover redis-server's socket", Waits.Request, _ =>
+            Task.FromResult(File.Exists(Path.Combine(data, "redis.sock")) ? ("listening", "") : ((string?)null, leftover.HasExited ? "it exited" : "no socket yet")));
+
+        try
+        {
+            var error = await Assert.ThrowsAnyAsync<Exception>(() => Infrastructure.AppModel.BuildAsync("executables", state.Path));
+
+            var setupProblem = Assert.IsType<SandboxSetupException>(Innermost(error));
+            Assert.Equal(
+                $"redis-server (pid {leftover.Id}) already run from {state.Path}: another sandbox is running there, or its servers "
+                + $"outlived it. Stop that sandbox, or end them with 'kill {leftover.Id}', then start again; or start this one with "
+                + "another --Sandbox:StateDirectory.",
+                setupProblem.Message);
+        }
+        finally
+        {
+            leftover.Kill();
+            await leftover.WaitForExitAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Other_programs_in_the_state_directory_such_as_an_operators_shell_do_not_stop_the_start()
+    {
+        using var state = new TempDirectory("setup-shell");
+        using var shell = StartIn(state.Path, "sleep", "60");
+
+        try
+        {
+            await using var builder = await Infrastructure.AppModel.BuildAsync("executables", state.Path);
+            Assert.Contains(builder.Resources, r => r.Name == "redis");
+        }
+        finally
+        {
+            shell.Kill();
+            await shell.WaitForExitAsync();
+        }
+    }
+
+    private static Process StartIn(string directory, string program, params string[] args)
+    {
+        var process = Process.Start(new ProcessStartInfo(program, args) { WorkingDirectory = directory, RedirectStandardOutput = true })
+            ?? throw new InvalidOperationException($"{program} did not start.");
+        // Nobody reads its output; drain it so it never blocks on a full pipe.
+        _ = process.StandardOutput.BaseStream.CopyToAsync(Stream.Null);
+        return process;
+    }
+
     private static Exception Innermost(Exception error) =>
         error is SandboxSetupException || error.InnerException is null ? error : Innermost(error.InnerException);
 
