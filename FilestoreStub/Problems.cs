@@ -36,6 +36,8 @@ public static class Problems
         exception is RedisConnectionException or RedisTimeoutException or QueueUnavailableException
         || (exception.InnerException is { } inner && IsStoreUnavailable(inner));
 
+    private static Exception Innermost(Exception exception) => exception.InnerException is { } inner ? Innermost(inner) : exception;
+
     /// <summary>Gives framework-made problems (unreadable bodies, unknown routes) this API's stable types.</summary>
     public static void Describe(ProblemDetailsContext context)
     {
@@ -53,6 +55,10 @@ public static class Problems
             problem.Detail = $"Redis, where Filestore keeps modes, policies, tokens and idempotency keys, did not answer, so the call was not carried out. "
                              + $"Retry in {StoreRetryAfterSeconds} s; the sandbox restarts a crashed Redis by itself.";
             context.HttpContext.Response.Headers.RetryAfter = $"{StoreRetryAfterSeconds}";
+            var request = context.HttpContext.Request;
+            ProblemLog.StoreUnavailable(
+                context.HttpContext.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(Problems)),
+                request.Method, request.Path, Innermost(exception).Message);
         }
         else if (context.Exception is BadHttpRequestException bad)
         {
@@ -79,4 +85,10 @@ public static class Problems
             options: null,
             contentType: "application/problem+json");
     }
+}
+
+internal static partial class ProblemLog
+{
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Method} {Path} answered 503 store-unavailable: {Reason}")]
+    public static partial void StoreUnavailable(ILogger logger, string method, string path, string reason);
 }

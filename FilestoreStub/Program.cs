@@ -30,7 +30,13 @@ builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(File
 
 var app = builder.Build();
 
-app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = Problems.StatusFor });
+app.UseExceptionHandler(new ExceptionHandlerOptions
+{
+    StatusCodeSelector = Problems.StatusFor,
+    // Redis out of reach is an outage, not a bug: Problems.Describe logs one warning line per call instead of an error
+    // with a 50-line stack trace (a minute of drill traffic without Redis wrote thousands of them).
+    SuppressDiagnosticsCallback = context => Problems.IsStoreUnavailable(context.Exception),
+});
 app.UseStatusCodePages();
 app.UseAuthentication();
 app.UseAuthorization();

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
 using FilestoreStub.Tests.Infrastructure;
 
 namespace FilestoreStub.Tests.Outage;
@@ -75,6 +76,12 @@ public sealed class StoreOutageTests : IAsyncLifetime
         {
             await AssertStoreUnavailableAsync(stranger, "unknown token");
         }
+
+        // An outage, not a bug: one warning line per call, not the exception handler's error with a stack trace (the
+        // Redis client still logs each lost connection once).
+        Assert.DoesNotContain(_app.Logs.Entries, e => e.Category.StartsWith("Microsoft.AspNetCore.Diagnostics", StringComparison.Ordinal));
+        Assert.Contains(_app.Logs.Entries, e => e.Level == LogLevel.Warning && e.Exception is null
+            && e.Message.StartsWith("PUT /envs/staging/policy answered 503 store-unavailable: ", StringComparison.Ordinal));
     }
 
     [Fact]
