@@ -35,6 +35,14 @@ public sealed class QueueConnection : IAsyncDisposable
         options.SocketManager = SocketManager.ThreadPool;
     }
 
+    /// <summary>
+    /// Whether <paramref name="failure"/> means Redis is out of reach: no connection, no answer in time, or a call the
+    /// Redis client cancelled by itself, which it does to calls still waiting when their connection breaks (no token of
+    /// the caller was cancelled).
+    /// </summary>
+    public static bool IsLost(Exception failure) =>
+        failure is RedisConnectionException or RedisTimeoutException or TaskCanceledException { CancellationToken.IsCancellationRequested: false };
+
     /// <summary>A connection of its own, from a StackExchange.Redis configuration string (Aspire's <c>ConnectionStrings:redis</c>).</summary>
     public static QueueConnection Create(string configuration) => new(Parse(configuration), shared: null);
 

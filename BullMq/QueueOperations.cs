@@ -167,7 +167,7 @@ public sealed class QueueOperations(QueueConnection connection, string name, Tim
         {
             return await operation(await connection.DatabaseAsync());
         }
-        catch (Exception e) when (e is RedisConnectionException or RedisTimeoutException)
+        catch (Exception e) when (QueueConnection.IsLost(e))
         {
             throw new QueueUnavailableException($"Redis is unreachable; queue '{Name}' could not be read or changed: {e.Message}", e);
         }

@@ -77,7 +77,7 @@ public sealed class QueueProducer(QueueConnection connection, TimeProvider? time
             var prefix = e.Message["DRAINING ".Length..];
             throw new QueueDrainingException(layouts.First(k => k.Prefix == prefix).Name);
         }
-        catch (Exception e) when (e is RedisConnectionException or RedisTimeoutException)
+        catch (Exception e) when (QueueConnection.IsLost(e))
         {
             throw new QueueUnavailableException(
                 $"Redis is unreachable; job '{name}' was not added to {string.Join(", ", queues)}: {e.Message}", e);

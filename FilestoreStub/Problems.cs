@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using BullMq;
 using Microsoft.AspNetCore.Mvc;
-using StackExchange.Redis;
 
 namespace FilestoreStub;
 
@@ -31,9 +30,13 @@ public static class Problems
         _ => StatusCodes.Status500InternalServerError,
     };
 
-    /// <summary>Redis, where Filestore keeps its state, could not be reached or did not answer in time.</summary>
+    /// <summary>
+    /// Redis, where Filestore keeps its state, could not be reached or did not answer in time, by the queue client's rule
+    /// (<see cref="QueueConnection.IsLost"/>, which counts a call the Redis client cancelled by itself when its
+    /// connection broke), directly or as the cause of another failure.
+    /// </summary>
     public static bool IsStoreUnavailable(Exception exception) =>
-        exception is RedisConnectionException or RedisTimeoutException or QueueUnavailableException
+        QueueConnection.IsLost(exception) || exception is QueueUnavailableException
         || (exception.InnerException is { } inner && IsStoreUnavailable(inner));
 
     private static Exception Innermost(Exception exception) => exception.InnerException is { } inner ? Innermost(inner) : exception;

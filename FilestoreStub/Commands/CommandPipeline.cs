@@ -35,9 +35,10 @@ public sealed class CommandPipeline(CommandAuthorisation authorisation, CommandI
         {
             return claimed!.SettledBy(await RunClaimedAsync(scope, command, context.RequestAborted));
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
-            // The caller went away before anything was changed (after a change nothing is cancelled): free the key.
+            // The caller went away before anything was changed (after a change nothing is cancelled): free the key. A
+            // cancellation the caller did not ask for is the Redis client giving up on a broken connection: a 503.
             await claimed!.ReleaseAsync();
             throw;
         }

@@ -43,10 +43,13 @@ public sealed class CommandRecording(IShadowRecorder shadow, CommandMetrics metr
                 answer.Settle?.Invoke() ?? Task.CompletedTask,
                 scope.Mode == CutoverMode.Shadow && !answer.IsReplay ? shadow.RecordAsync(scope.Env, scope.Service, outcome, answer.Plan) : Task.CompletedTask);
         }
-        catch (Exception e) when (Problems.IsStoreUnavailable(e))
+        catch (Exception e) when (e is not OperationCanceledException || Problems.IsStoreUnavailable(e))
         {
-            // The command has been answered for real (a change made, its event published or in the outbox): say so.
-            // Without its kept answer a retry waits out the claim and runs again; without the record shadow counts one short.
+            // The command has been answered for real (a change made, its event published or in the outbox): say so,
+            // whatever stopped the bookkeeping. A connection torn mid-write fails in more ways than Redis's own
+            // exceptions (seen: the pipe's "Writing is not allowed after writer was completed"), and a 500 would tell
+            // the caller that a change it made did not happen. Without its kept answer a retry waits out the claim and
+            // runs again; without the record shadow counts one short.
             CommandLog.NotSettled(logger, answer.Command, answer.Status, e.Message);
         }
 
