@@ -24,7 +24,7 @@ public sealed class ServiceProcess : IAsyncDisposable
     {
         (_process, Project, Instance) = (process, project, instance);
         BaseAddress = new Uri($"http://127.0.0.1:{port}");
-        Http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(15) };
+        Http = new HttpClient { BaseAddress = BaseAddress, Timeout = Deadlines.Request };
         process.OutputDataReceived += (_, line) => Keep(line.Data);
         process.ErrorDataReceived += (_, line) => Keep(line.Data);
         process.BeginOutputReadLine();

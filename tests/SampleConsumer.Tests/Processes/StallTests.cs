@@ -17,8 +17,8 @@ public sealed class StallTests(RedisServer redis) : ConsumerTest(redis)
     public async Task The_stall_fault_answers_only_to_the_operator_token_while_the_read_api_stays_open()
     {
         await using var consumer = await StartAsync("metastore");
-        using var anonymous = new HttpClient { BaseAddress = consumer.Http.BaseAddress, Timeout = TimeSpan.FromSeconds(15) };
-        using var stranger = new HttpClient { BaseAddress = consumer.Http.BaseAddress, Timeout = TimeSpan.FromSeconds(15) };
+        using var anonymous = new HttpClient { BaseAddress = consumer.Http.BaseAddress, Timeout = Deadlines.Request };
+        using var stranger = new HttpClient { BaseAddress = consumer.Http.BaseAddress, Timeout = Deadlines.Request };
         stranger.DefaultRequestHeaders.Authorization = new("Bearer", ConsumerProcess.OperatorToken + "x");
 
         foreach (var client in new[] { anonymous, stranger })
