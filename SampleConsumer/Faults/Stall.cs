@@ -36,6 +36,10 @@ public sealed class Stall : BackgroundService
             description: "Delay a drill adds before each event this consumer applies.");
     }
 
+    // A reread that was already under way when this instance changed the stall must not put the old value back.
+    private readonly Lock _gate = new();
+    private long _localChanges;
+
     public StallSettings Current { get; private set; } = StallSettings.None;
 
     private bool IsPaused => Current.PausedUntil is { } until && until > _time.GetUtcNow();
@@ -43,15 +47,24 @@ public sealed class Stall : BackgroundService
     public async Task SetAsync(StallSettings settings)
     {
         await _redis.GetDatabase().StringSetAsync(_key, JsonSerializer.Serialize(settings, Json));
-        Current = settings;
+        Change(settings);
         StallLog.Set(_logger, settings.PausedUntil?.ToString("O") ?? "-", settings.DelayMs);
     }
 
     public async Task ClearAsync()
     {
         await _redis.GetDatabase().KeyDeleteAsync(_key);
-        Current = StallSettings.None;
+        Change(StallSettings.None);
         StallLog.Cleared(_logger);
+    }
+
+    private void Change(StallSettings settings)
+    {
+        lock (_gate)
+        {
+            _localChanges++;
+            Current = settings;
+        }
     }
 
     /// <summary>Holds an event while the stall says so: until the pause ends, then the delay.</summary>
@@ -75,8 +88,22 @@ public sealed class Stall : BackgroundService
         {
             try
             {
+                long changesBefore;
+                lock (_gate)
+                {
+                    changesBefore = _localChanges;
+                }
+
                 var stored = await _redis.GetDatabase().StringGetAsync(_key);
-                Current = stored.IsNull ? StallSettings.None : JsonSerializer.Deserialize<StallSettings>(stored.ToString(), Json) ?? StallSettings.None;
+                var read = stored.IsNull ? StallSettings.None : JsonSerializer.Deserialize<StallSettings>(stored.ToString(), Json) ?? StallSettings.None;
+                lock (_gate)
+                {
+                    // Seen: a drill cleared here while the reread was in flight, and the reread set the delay again.
+                    if (_localChanges == changesBefore)
+                    {
+                        Current = read;
+                    }
+                }
             }
             catch (Exception) when (!stoppingToken.IsCancellationRequested)
             {
