@@ -71,22 +71,8 @@ public sealed class QueueBoardProcess : IAsyncDisposable
     /// <summary>Runs the board with exactly <paramref name="environment"/> until it exits; for configuration errors.</summary>
     public static async Task<(int ExitCode, string[] Stderr)> RunAsync(IReadOnlyDictionary<string, string> environment)
     {
-        var start = StartInfo(environment);
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("node did not start.");
-        var stderr = process.StandardError.ReadToEndAsync();
-        _ = process.StandardOutput.ReadToEndAsync();
-        using var deadline = new CancellationTokenSource(StartWithin);
-        try
-        {
-            await process.WaitForExitAsync(deadline.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"The queue board did not exit within {StartWithin.TotalSeconds:0} s.");
-        }
-
-        return (process.ExitCode, (await stderr).Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        var run = await ProgramRun.RunAsync(StartInfo(environment), StartWithin);
+        return (run.ExitCode, run.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 
     private static ProcessStartInfo StartInfo(IReadOnlyDictionary<string, string> environment)

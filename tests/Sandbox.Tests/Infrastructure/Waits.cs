@@ -6,7 +6,7 @@ public static class Waits
     public static readonly TimeSpan AppStart = TimeSpan.FromMinutes(3);
     public static readonly TimeSpan ResourceHealthy = TimeSpan.FromMinutes(2);
     public static readonly TimeSpan Scrape = TimeSpan.FromSeconds(60);
-    public static readonly TimeSpan Request = Sandbox.Testing.Deadlines.Request;
+    public static readonly TimeSpan Request = Deadlines.Request;
     /// <summary>
     /// A program the tests run (promtool, Chromium, the AppHost for a setup error). A guard against a hang, not a
     /// speed limit: promtool's rule tests take 20 s alone and over 90 s while the live sandboxes run beside them.

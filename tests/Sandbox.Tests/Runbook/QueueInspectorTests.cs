@@ -1,6 +1,5 @@
 using BullMq;
 using Runbook.Targets;
-using Sandbox.Testing;
 
 namespace Sandbox.Tests.Runbook;
 

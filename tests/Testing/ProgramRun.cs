@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Sandbox.Tests.Infrastructure;
+namespace Sandbox.Testing;
 
 /// <summary>What a program printed, and how it ended.</summary>
 public sealed record ProgramResult(int ExitCode, string Stdout, string Stderr);
