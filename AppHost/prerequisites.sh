@@ -39,9 +39,19 @@ sandbox_export_launch_profile() {
   while IFS= read -r setting; do export "${setting?}"; done <<< "$settings"
 }
 
-sandbox_container_engine_answers() {
-  local runtime="${ASPIRE_CONTAINER_RUNTIME:-docker}"
-  command -v "$runtime" >/dev/null 2>&1 && timeout 5 "$runtime" info --format '{{.ServerVersion}}' >/dev/null 2>&1
+# Prints the container engine whose engine (not just its client) answers: ASPIRE_CONTAINER_RUNTIME if set, otherwise
+# docker, then podman, as the AppHost asks them. Podman's info has no .ServerVersion; it names its version .Version.Version.
+sandbox_container_engine() {
+  local runtime field
+  for runtime in ${ASPIRE_CONTAINER_RUNTIME:-docker podman}; do
+    field='{{.ServerVersion}}'
+    [ "$runtime" = podman ] && field='{{.Version.Version}}'
+    if command -v "$runtime" >/dev/null 2>&1 && timeout 5 "$runtime" info --format "$field" >/dev/null 2>&1; then
+      echo "$runtime"
+      return 0
+    fi
+  done
+  return 1
 }
 
 sandbox_install_executables_prerequisites() {

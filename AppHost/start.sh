@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source AppHost/prerequisites.sh
 
-if ! sandbox_container_engine_answers || [[ " $* " == *"Runtime=executables"* ]]; then
+if ! sandbox_container_engine >/dev/null || [[ " $* " == *"Runtime=executables"* ]]; then
   sandbox_install_executables_prerequisites
 fi
 # The queue board runs on the host with node in both modes.

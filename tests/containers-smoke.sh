@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Smoke test of containers mode, for a machine with Docker or Podman (ASPIRE_CONTAINER_RUNTIME=podman for Podman):
+# Smoke test of containers mode, for a machine with Docker or Podman (found in that order; ASPIRE_CONTAINER_RUNTIME picks one):
 # starts the sandbox with --Sandbox:Runtime=containers, waits until it writes <state dir>/endpoints.json (every
 # resource healthy), then runs the checks in tests/containers-smoke.cs: Redis's appendonly and maxmemory-policy,
 # every Prometheus target up, Grafana listing every dashboard and answering every panel query. Stops the sandbox on
@@ -13,11 +13,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source AppHost/prerequisites.sh
 
-engine="${ASPIRE_CONTAINER_RUNTIME:-docker}"
-if ! sandbox_container_engine_answers; then
-  echo "containers-smoke: no container engine answers ('$engine info' failed); nothing was run"
+if ! engine="$(sandbox_container_engine)"; then
+  echo "containers-smoke: no container engine answers (asked: ${ASPIRE_CONTAINER_RUNTIME:-docker podman}); nothing was run"
   exit 0
 fi
+# The AppHost is told which engine to drive: with --Sandbox:Runtime=containers it does not probe for one.
+export ASPIRE_CONTAINER_RUNTIME="$engine"
 
 state="${SANDBOX_DIR:-.sandbox}"
 endpoints="$state/endpoints.json"
@@ -58,6 +59,12 @@ until [ -s "$endpoints" ]; do
   if ! kill -0 "$apphost" 2>/dev/null; then
     echo "containers-smoke: the AppHost exited before every resource was healthy; the end of its log:"
     tail -n 30 "$log"
+    exit 1
+  fi
+  # The AppHost stops waiting for health after 3 minutes and says which resources it still waits on.
+  if grep -q "did not become healthy within" "$log"; then
+    echo "containers-smoke: the sandbox did not become healthy:"
+    grep -m1 "did not become healthy within" "$log"
     exit 1
   fi
   if [ "$SECONDS" -ge "$deadline" ]; then

@@ -4,9 +4,9 @@ namespace Sandbox.AppHost;
 
 /// <summary>
 /// Asks the container engine itself (<c>docker info</c> / <c>podman info</c>), because a client binary on PATH
-/// proves nothing: CI machines have a docker client and no engine.
+/// proves nothing: CI machines have a docker client and no engine. <paramref name="searchPath"/> stands in for PATH.
 /// </summary>
-public sealed class ContainerRuntimeProbe(string? preferredRuntime) : IContainerRuntimeProbe
+public sealed class ContainerRuntimeProbe(string? preferredRuntime, string? searchPath = null) : IContainerRuntimeProbe
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
 
@@ -19,7 +19,7 @@ public sealed class ContainerRuntimeProbe(string? preferredRuntime) : IContainer
             var (answered, detail) = Ask(runtime);
             if (answered)
             {
-                return new ContainerRuntimeAnswer(true, detail);
+                return new ContainerRuntimeAnswer(true, detail, runtime);
             }
 
             failures.Add(detail);
@@ -28,14 +28,17 @@ public sealed class ContainerRuntimeProbe(string? preferredRuntime) : IContainer
         return new ContainerRuntimeAnswer(false, string.Join("; ", failures));
     }
 
-    private static (bool Answered, string Detail) Ask(string runtime)
+    // Each engine names its version differently; asking Podman for Docker's field fails like an engine that is down.
+    private static string VersionField(string runtime) => runtime == "podman" ? "{{.Version.Version}}" : "{{.ServerVersion}}";
+
+    private (bool Answered, string Detail) Ask(string runtime)
     {
-        if (ExecutableLocator.Find(runtime) is null)
+        if (ExecutableLocator.Find(runtime, searchPath) is not { } client)
         {
             return (false, $"{runtime}: not installed");
         }
 
-        var start = new ProcessStartInfo(runtime, ["info", "--format", "{{.ServerVersion}}"])
+        var start = new ProcessStartInfo(client, ["info", "--format", VersionField(runtime)])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

@@ -5,6 +5,9 @@ namespace Sandbox.AppHost;
 
 public static class SandboxExtensions
 {
+    /// <summary>Aspire's setting for the container engine it drives (<c>docker</c> or <c>podman</c>).</summary>
+    public const string ContainerRuntimeSetting = "ASPIRE_CONTAINER_RUNTIME";
+
     /// <summary>
     /// Reads the <c>Sandbox</c> settings, chooses the runtime mode and arranges for the choice (and what it costs) to be
     /// logged at start. A setup problem ends the process with one line instead of a stack trace.
@@ -20,8 +23,13 @@ public static class SandboxExtensions
             }
         };
 
-        probe ??= new ContainerRuntimeProbe(builder.Configuration["ASPIRE_CONTAINER_RUNTIME"]);
+        probe ??= new ContainerRuntimeProbe(builder.Configuration[ContainerRuntimeSetting]);
         var sandbox = SandboxSettings.Read(builder.Configuration, builder.AppHostDirectory, probe);
+        // Aspire drives Docker unless told otherwise: a machine whose only answering engine is Podman says so here.
+        if (sandbox.ContainerEngine is { } engine && string.IsNullOrEmpty(builder.Configuration[ContainerRuntimeSetting]))
+        {
+            builder.Configuration[ContainerRuntimeSetting] = engine;
+        }
         Directory.CreateDirectory(sandbox.StateDirectory);
         if (sandbox.Runtime == RuntimeMode.Executables)
         {

@@ -13,7 +13,8 @@ public sealed record SandboxSettings(
     string RepositoryRoot,
     string StateDirectory,
     int? PrometheusPort,
-    int? GrafanaPort)
+    int? GrafanaPort,
+    string? ContainerEngine = null)
 {
     public const string SectionName = "Sandbox";
     public const int DefaultPrometheusPort = 19090;
@@ -34,7 +35,7 @@ public sealed record SandboxSettings(
         var section = configuration.GetSection(SectionName);
         var repositoryRoot = Path.GetFullPath(Path.Combine(appHostDirectory, ".."));
 
-        var (runtime, reason) = RuntimeModes.Resolve(section["Runtime"], probe);
+        var (runtime, reason, engine) = RuntimeModes.Resolve(section["Runtime"], probe);
 
         var stateDirectory = section["StateDirectory"] is { Length: > 0 } configured
             ? Path.GetFullPath(configured, repositoryRoot)
@@ -46,7 +47,8 @@ public sealed record SandboxSettings(
             repositoryRoot,
             stateDirectory,
             ReadPort(section, "Ports:Prometheus", DefaultPrometheusPort),
-            ReadPort(section, "Ports:Grafana", DefaultGrafanaPort));
+            ReadPort(section, "Ports:Grafana", DefaultGrafanaPort),
+            engine);
     }
 
     // 0 means "let Aspire pick a free port" (what the tests use); anything else is a fixed host port that must be free.

@@ -4,32 +4,34 @@ namespace Sandbox.Tests.AppModel;
 
 public sealed class RuntimeModeTests
 {
-    private sealed class FixedProbe(bool answered, string detail) : IContainerRuntimeProbe
+    private sealed class FixedProbe(bool answered, string detail, string? runtime = null) : IContainerRuntimeProbe
     {
         public int Calls { get; private set; }
 
         public ContainerRuntimeAnswer Probe()
         {
             Calls++;
-            return new ContainerRuntimeAnswer(answered, detail);
+            return new ContainerRuntimeAnswer(answered, detail, runtime);
         }
     }
 
     [Fact]
     public void Auto_picks_containers_when_an_engine_answers_and_says_why()
     {
-        var (mode, reason) = RuntimeModes.Resolve("auto", new FixedProbe(true, "the docker engine answered (server 27.1)"));
+        var (mode, reason, engine) = RuntimeModes.Resolve("auto", new FixedProbe(true, "the podman engine answered (server 5.2.2)", "podman"));
 
         Assert.Equal(RuntimeMode.Containers, mode);
-        Assert.Contains("docker engine answered", reason, StringComparison.Ordinal);
+        Assert.Equal("podman", engine);
+        Assert.Contains("podman engine answered", reason, StringComparison.Ordinal);
     }
 
     [Fact]
     public void Auto_falls_back_to_executables_when_no_engine_answers_and_says_why()
     {
-        var (mode, reason) = RuntimeModes.Resolve(null, new FixedProbe(false, "docker: client present, engine not reachable"));
+        var (mode, reason, engine) = RuntimeModes.Resolve(null, new FixedProbe(false, "docker: client present, engine not reachable"));
 
         Assert.Equal(RuntimeMode.Executables, mode);
+        Assert.Null(engine);
         Assert.Contains("no container runtime answered (docker: client present, engine not reachable)", reason, StringComparison.Ordinal);
     }
 
@@ -41,10 +43,11 @@ public sealed class RuntimeModeTests
     {
         var probe = new FixedProbe(true, "unused");
 
-        var (mode, _) = RuntimeModes.Resolve(configured, probe);
+        var (mode, _, engine) = RuntimeModes.Resolve(configured, probe);
 
         Assert.Equal(expected, mode);
         Assert.Equal(0, probe.Calls);
+        Assert.Null(engine);
     }
 
     [Fact]
