@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Sandbox.AppHost;
 
 public static class PrometheusExtensions
@@ -17,20 +15,16 @@ public static class PrometheusExtensions
         this IDistributedApplicationBuilder builder, string name, SandboxSettings sandbox)
     {
         SandboxSettings.EnsurePortIsFree(sandbox.PrometheusPort, name, "Ports:Prometheus");
-        var hostConfigDirectory = sandbox.EnsureStateFolder("prometheus", "config");
         var hostRulesDirectory = Path.Combine(sandbox.DashboardsDirectory, "prometheus", "rules");
 
         if (sandbox.Runtime == RuntimeMode.Containers)
         {
-            var layout = new PrometheusLayout(hostConfigDirectory, ContainerConfigDirectory, ContainerRulesDirectory, InContainer: true);
+            var layout = new PrometheusLayout(ContainerConfigDirectory, ContainerRulesDirectory, InContainer: true);
             return builder.AddResource(new PrometheusContainerResource(name, layout))
                 .WithImage(ContainerImages.Prometheus, ContainerImages.PrometheusTag)
                 .WithImageRegistry(ContainerImages.Registry)
-                .WithBindMount(hostConfigDirectory, ContainerConfigDirectory, isReadOnly: true)
                 .WithBindMount(hostRulesDirectory, ContainerRulesDirectory, isReadOnly: true)
                 .WithVolume("filestore-sandbox-prometheus-data", "/prometheus")
-                // Lets the container reach the services on the host on Linux engines too (Docker Desktop has it built in).
-                .WithContainerRuntimeArgs("--add-host=host.docker.internal:host-gateway")
                 .WithHttpEndpoint(port: sandbox.PrometheusPort, targetPort: ContainerPort, name: EndpointName)
                 .WithArgs(
                     $"--config.file={layout.ConfigFile}",
@@ -47,7 +41,7 @@ public static class PrometheusExtensions
         var prometheusBinary = ExecutableLocator.Require(
             "prometheus", "install it with 'sudo apt-get install prometheus' (Debian/Ubuntu) or 'brew install prometheus' (macOS)");
         var dataDirectory = sandbox.EnsureStateFolder("prometheus", "data");
-        var hostLayout = new PrometheusLayout(hostConfigDirectory, hostConfigDirectory, hostRulesDirectory, InContainer: false);
+        var hostLayout = new PrometheusLayout(sandbox.EnsureStateFolder("prometheus", "config"), hostRulesDirectory, InContainer: false);
 
         IResourceBuilder<PrometheusServerResource> prometheus = builder
             .AddResource(new PrometheusServerResource(name, prometheusBinary, hostLayout, dataDirectory))
@@ -68,34 +62,60 @@ public static class PrometheusExtensions
     }
 
     /// <summary>
-    /// Scrapes the given services (and Prometheus itself) at the ports Aspire allocated. The configuration is written
-    /// just before Prometheus starts: ports are allocated before anything starts, so Prometheus need not wait for the
-    /// services (a target that is still starting is simply down for a scrape or two).
+    /// Scrapes the given services (and Prometheus itself) at the addresses Aspire gives them as Prometheus sees them:
+    /// on the host, the ports Aspire allocated; from the container, the address Aspire's container network tunnels to
+    /// each service, which works on Docker Desktop, Linux engines and Podman alike (a service's port on the host is
+    /// bound to localhost, out of reach of <c>host.docker.internal</c> on a Linux engine). Prometheus need not wait
+    /// for the services: a target that is still starting is simply down for a scrape or two.
     /// </summary>
     public static IResourceBuilder<ISandboxPrometheusResource> WithScrapeTargets(
         this IResourceBuilder<ISandboxPrometheusResource> prometheus, params IResourceBuilder<IResourceWithEndpoints>[] targets)
     {
         var resource = prometheus.Resource;
-        prometheus.ApplicationBuilder.Eventing.Subscribe<BeforeResourceStartedEvent>(resource, async (_, ct) =>
+        var endpoints = targets.Select(target => target.Resource.GetEndpoint("http")).ToArray();
+        if (resource is PrometheusContainerResource container)
         {
-            var layout = resource.Layout;
-            var scrapeHost = layout.InContainer ? "host.docker.internal" : "127.0.0.1";
-            var jobs = new List<ScrapeJob>();
-            foreach (var target in targets)
+            // A reference is what makes Aspire give the container a way to each service; the file is written once
+            // those addresses exist, just before the container is created.
+            var containerBuilder = prometheus.ApplicationBuilder.CreateResourceBuilder(container);
+            foreach (var endpoint in endpoints)
             {
-                var port = await target.Resource.GetEndpoint("http").Property(EndpointProperty.Port).GetValueAsync(ct);
-                jobs.Add(new ScrapeJob(target.Resource.Name, $"{scrapeHost}:{port}"));
+                containerBuilder.WithReference(endpoint);
             }
 
-            // The target port of an executable is a template DCP fills in only at launch, so scrape through the host port.
-            var selfPort = layout.InContainer
-                ? ContainerPort.ToString(CultureInfo.InvariantCulture)
-                : await resource.GetEndpoint(EndpointName).Property(EndpointProperty.Port).GetValueAsync(ct);
-            jobs.Insert(0, new ScrapeJob(resource.Name, $"127.0.0.1:{selfPort}"));
+            var network = new ValueProviderContext { Caller = container, Network = KnownNetworkIdentifiers.DefaultAspireContainerNetwork };
+            containerBuilder.WithContainerFiles(Path.GetDirectoryName(ContainerConfigDirectory)!, async (_, ct) =>
+            [
+                new ContainerDirectory
+                {
+                    Name = Path.GetFileName(ContainerConfigDirectory),
+                    Entries = [new ContainerFile { Name = PrometheusConfig.FileName, Contents = await RenderAsync($"127.0.0.1:{ContainerPort}", network, ct) }],
+                },
+            ]);
+            return prometheus;
+        }
 
-            var yaml = PrometheusConfig.Render(jobs, layout.RulesDirectory);
-            await File.WriteAllTextAsync(layout.HostConfigFile, yaml, ct);
+        prometheus.ApplicationBuilder.Eventing.Subscribe<BeforeResourceStartedEvent>(resource, async (_, ct) =>
+        {
+            // The target port of an executable is a template DCP fills in only at launch, so scrape through the host port.
+            var selfPort = await resource.GetEndpoint(EndpointName).Property(EndpointProperty.Port).GetValueAsync(ct);
+            var host = new ValueProviderContext { Caller = resource, Network = KnownNetworkIdentifiers.LocalhostNetwork };
+            await File.WriteAllTextAsync(resource.Layout.ConfigFile, await RenderAsync($"127.0.0.1:{selfPort}", host, ct), ct);
         });
         return prometheus;
+
+        async Task<string> RenderAsync(string self, ValueProviderContext seenFrom, CancellationToken ct)
+        {
+            var jobs = new List<ScrapeJob> { new(resource.Name, self) };
+            foreach (var endpoint in endpoints)
+            {
+                // IPV4Host: Prometheus 2 would try ::1 first for "localhost", where nothing listens.
+                var address = ReferenceExpression.Create(
+                    $"{endpoint.Property(EndpointProperty.IPV4Host)}:{endpoint.Property(EndpointProperty.Port)}");
+                jobs.Add(new ScrapeJob(endpoint.Resource.Name, (await address.GetValueAsync(seenFrom, ct))!));
+            }
+
+            return PrometheusConfig.Render(jobs, resource.Layout.RulesDirectory);
+        }
     }
 }

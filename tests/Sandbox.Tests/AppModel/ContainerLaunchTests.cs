@@ -2,8 +2,6 @@
 
 using System.Diagnostics;
 using Aspire.Hosting.ApplicationModel;
-using Microsoft.Extensions.DependencyInjection;
-using Sandbox.AppHost;
 using Sandbox.Tests.Infrastructure;
 using YamlDotNet.RepresentationModel;
 
@@ -16,6 +14,9 @@ namespace Sandbox.Tests.AppModel;
 /// </summary>
 public sealed class ContainerLaunchTests() : ModelTest("containers")
 {
+    // The name Aspire's container tunnel answers to inside the container network.
+    private const string ContainerNetworkHost = "aspire.dev.internal";
+
     // Aspire 13.6 starts Redis through /bin/sh and joins its arguments into one -c string; the password comes from
     // REDIS_PASSWORD, and --save 60 1 from WithDataBindMount (Aspire's WithPersistence).
     private const string RedisShellCommand =
@@ -71,7 +72,7 @@ public sealed class ContainerLaunchTests() : ModelTest("containers")
     }
 
     [Fact]
-    public async Task Prometheus_reads_the_generated_configuration_through_its_bind_mount()
+    public async Task Prometheus_reads_the_configuration_aspire_creates_in_the_container()
     {
         var prometheus = await LaunchAsync("prometheus");
 
@@ -86,34 +87,34 @@ public sealed class ContainerLaunchTests() : ModelTest("containers")
                 "--web.listen-address=:9090",
             ],
             prometheus.Args);
-        Assert.Empty(prometheus.Environment);
-        var config = prometheus.BindMountAt("/etc/prometheus/sandbox");
-        Assert.True(config.IsReadOnly);
 
-        await WriteScrapeConfigurationAsync(("filestore", 40001), ("metastore", 40002), ("timestore", 40003));
+        var files = await CreatedFilesAsync(("filestore", 40001), ("metastore", 40002), ("timestore", 40003));
 
-        Assert.True(File.Exists(Path.Combine(config.Source!, PrometheusConfig.FileName)));
+        Assert.Equal(["/etc/prometheus/sandbox/prometheus.yml"], files.Keys);
+        // Only the rules come from the host: the configuration names addresses that exist only once the app runs.
+        Assert.Equal(["/etc/prometheus/rules"], prometheus.BindMounts.Select(m => m.Target));
     }
 
     [Fact]
     public async Task Prometheus_loads_the_rule_files_from_the_rules_bind_mount()
     {
         var prometheus = await LaunchAsync("prometheus");
-        var config = await WriteScrapeConfigurationAsync(("filestore", 40001), ("metastore", 40002), ("timestore", 40003));
+        var config = await ScrapeConfigurationAsync(("filestore", 40001), ("metastore", 40002), ("timestore", 40003));
 
         var ruleFiles = Assert.Single(((YamlSequenceNode)config["rule_files"]).Children).ToString();
 
         Assert.Equal("/etc/prometheus/rules/*.yml", ruleFiles);
         var rules = prometheus.BindMountAt(Path.GetDirectoryName(ruleFiles)!);
         Assert.Equal(Repository.PathOf("dashboards", "prometheus", "rules"), rules.Source);
+        Assert.True(rules.IsReadOnly);
         Assert.NotEmpty(Directory.GetFiles(rules.Source!, Path.GetFileName(ruleFiles)));
     }
 
     [Fact]
-    public async Task Prometheus_scrapes_itself_inside_and_the_services_on_the_host()
+    public async Task Prometheus_scrapes_itself_inside_and_each_service_where_aspire_s_container_network_reaches_it()
     {
         var prometheus = await LaunchAsync("prometheus");
-        var config = await WriteScrapeConfigurationAsync(("filestore", 40001), ("metastore", 40002), ("timestore", 40003));
+        var config = await ScrapeConfigurationAsync(("filestore", 40001), ("metastore", 40002), ("timestore", 40003));
 
         var targets = ((YamlSequenceNode)config["scrape_configs"]).Children.ToDictionary(
             job => job["job_name"].ToString(),
@@ -123,13 +124,28 @@ public sealed class ContainerLaunchTests() : ModelTest("containers")
             new Dictionary<string, string>
             {
                 ["prometheus"] = "127.0.0.1:9090",
-                ["filestore"] = "host.docker.internal:40001",
-                ["metastore"] = "host.docker.internal:40002",
-                ["timestore"] = "host.docker.internal:40003",
+                ["filestore"] = $"{ContainerNetworkHost}:40001",
+                ["metastore"] = $"{ContainerNetworkHost}:40002",
+                ["timestore"] = $"{ContainerNetworkHost}:40003",
             },
             targets);
-        // Docker Desktop knows host.docker.internal; Linux engines learn it from this.
-        Assert.Equal(["--add-host=host.docker.internal:host-gateway"], prometheus.RuntimeArgs);
+        // No host.docker.internal of our own: a service's host port is bound to localhost, out of a Linux engine's reach.
+        Assert.Empty(prometheus.RuntimeArgs);
+    }
+
+    [Fact]
+    public async Task Aspire_gives_prometheus_a_way_to_each_service_it_scrapes()
+    {
+        // Aspire's container creator tunnels into the container network exactly the host resources a container
+        // depends on directly (its references, waits and parent); Prometheus is created after that.
+        var prometheus = Builder.Resource("prometheus");
+        var execution = new Aspire.Hosting.DistributedApplicationExecutionContext(Aspire.Hosting.DistributedApplicationOperation.Run);
+        using var timeout = new CancellationTokenSource(Waits.Request);
+
+        var dependencies = await prometheus.GetResourceDependenciesAsync(execution, ResourceDependencyDiscoveryMode.DirectOnly, timeout.Token);
+
+        Assert.Equal(["filestore", "metastore", "timestore"], dependencies.Select(d => d.Name).Order());
+        Assert.Equal("{filestore.bindings.http.url}", (await LaunchAsync("prometheus")).Environment["services__filestore__http__0"]);
     }
 
     [Fact]
@@ -210,23 +226,28 @@ public sealed class ContainerLaunchTests() : ModelTest("containers")
         await ContainerLaunch.RenderAsync((ContainerResource)Builder.Resource(name), certificates ?? DeveloperCertificates.None);
 
     /// <summary>
-    /// Gives the services the host ports DCP would allocate, then raises the event before which the AppHost writes
-    /// Prometheus's configuration, and reads the file it wrote.
+    /// Gives the services the addresses DCP would allocate: on the host (a different port, so a test sees which one
+    /// was used) and in the container network, where Aspire's tunnel answers for them.
     /// </summary>
-    private async Task<YamlMappingNode> WriteScrapeConfigurationAsync(params (string Service, int Port)[] ports)
+    private async Task<IReadOnlyDictionary<string, string>> CreatedFilesAsync(params (string Service, int Port)[] ports)
     {
         foreach (var (service, port) in ports)
         {
             var http = Builder.Resource(service).Annotations.OfType<EndpointAnnotation>().Single(e => e.Name == "http");
-            http.AllocatedEndpoint = new AllocatedEndpoint(http, "localhost", port);
+            http.AllocatedEndpoint = new AllocatedEndpoint(http, "localhost", port + 10000);
+            http.AllAllocatedEndpoints.AddOrUpdateAllocatedEndpoint(
+                KnownNetworkIdentifiers.DefaultAspireContainerNetwork,
+                new AllocatedEndpoint(http, ContainerNetworkHost, port, EndpointBindingMode.SingleAddress, null, KnownNetworkIdentifiers.DefaultAspireContainerNetwork));
         }
 
-        var prometheus = (ISandboxPrometheusResource)Builder.Resource("prometheus");
-        await using var services = new ServiceCollection().BuildServiceProvider();
-        using var timeout = new CancellationTokenSource(Waits.Request);
-        await Builder.Eventing.PublishAsync(new BeforeResourceStartedEvent(prometheus, services), timeout.Token);
+        return await ContainerLaunch.CreatedFilesAsync((ContainerResource)Builder.Resource("prometheus"));
+    }
 
-        return (YamlMappingNode)LoadYaml(prometheus.Layout.HostConfigFile);
+    private async Task<YamlMappingNode> ScrapeConfigurationAsync(params (string Service, int Port)[] ports)
+    {
+        var yaml = new YamlStream();
+        yaml.Load(new StringReader(Assert.Single((await CreatedFilesAsync(ports)).Values)));
+        return (YamlMappingNode)yaml.Documents[0].RootNode;
     }
 
     private static YamlNode LoadYaml(string file)

@@ -25,12 +25,12 @@ public sealed class PrometheusConfigTests
     public void Every_service_becomes_a_scrape_job_named_after_its_resource_at_a_5s_interval()
     {
         var yaml = PrometheusConfig.Render(
-            [new ScrapeJob("filestore", "127.0.0.1:40001"), new ScrapeJob("metastore", "host.docker.internal:40002")], "/rules");
+            [new ScrapeJob("filestore", "127.0.0.1:40001"), new ScrapeJob("metastore", "aspire.dev.internal:40002")], "/rules");
 
         Assert.Contains("scrape_interval: 5s", yaml, StringComparison.Ordinal);
         Assert.Contains("evaluation_interval: 5s", yaml, StringComparison.Ordinal);
         Assert.Contains("- job_name: 'filestore'\n    metrics_path: /metrics\n    static_configs:\n      - targets: ['127.0.0.1:40001']", yaml, StringComparison.Ordinal);
-        Assert.Contains("- targets: ['host.docker.internal:40002']", yaml, StringComparison.Ordinal);
+        Assert.Contains("- targets: ['aspire.dev.internal:40002']", yaml, StringComparison.Ordinal);
         Assert.Contains("- '/rules/*.yml'", yaml, StringComparison.Ordinal);
     }
 

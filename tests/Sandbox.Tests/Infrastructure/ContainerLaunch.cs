@@ -70,6 +70,45 @@ public sealed record ContainerLaunch(
             [.. container.Annotations.OfType<ContainerMountAnnotation>().Where(m => m.Type == ContainerMountType.BindMount)]);
     }
 
+    /// <summary>
+    /// The files Aspire creates in the container before starting it (<c>WithContainerFiles</c>), by their path in the
+    /// container. Call it once the endpoints the files name are allocated: until then their callbacks wait.
+    /// </summary>
+    public static async Task<IReadOnlyDictionary<string, string>> CreatedFilesAsync(ContainerResource container)
+    {
+        await using var services = new ServiceCollection().BuildServiceProvider();
+        using var timeout = new CancellationTokenSource(Waits.Request);
+        var files = new Dictionary<string, string>();
+        foreach (var annotation in container.Annotations.OfType<ContainerFileSystemCallbackAnnotation>())
+        {
+            var context = new ContainerFileSystemCallbackContext { Model = container, Services = services };
+            foreach (var item in await annotation.Callback(context, timeout.Token))
+            {
+                Collect(annotation.DestinationPath, item);
+            }
+        }
+
+        return files;
+
+        void Collect(string directory, ContainerFileSystemItem item)
+        {
+            var path = $"{directory.TrimEnd('/')}/{item.Name}";
+            switch (item)
+            {
+                case ContainerDirectory folder:
+                    foreach (var entry in folder.Entries)
+                    {
+                        Collect(path, entry);
+                    }
+
+                    break;
+                case ContainerFile file:
+                    files[path] = file.Contents ?? File.ReadAllText(file.SourcePath!);
+                    break;
+            }
+        }
+    }
+
     private static async Task<List<string>> RuntimeArgsAsync(ContainerResource container)
     {
         var args = new List<object>();
