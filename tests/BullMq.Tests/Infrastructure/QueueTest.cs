@@ -13,6 +13,13 @@ public abstract class QueueTest(RedisServer redis) : IAsyncLifetime
 
     protected QueueOperations Operations(string queue) => new(Connection, queue);
 
+    /// <summary>The job once a worker completed it or gave up on it.</summary>
+    protected async Task<Job> FinishedJob(string queue, string id) =>
+        (await Eventually.Until(
+            () => Operations(queue).GetJobAsync(id),
+            job => job?.FinishedOn is not null,
+            what: $"job {id} of {queue} to finish"))!;
+
     public virtual Task InitializeAsync() => Task.CompletedTask;
 
     public virtual async Task DisposeAsync()

@@ -63,6 +63,26 @@ public sealed class QueueBoardTests(RedisServer redis) : QueueTest(redis)
     }
 
     [Fact]
+    public async Task The_board_shows_each_job_s_payload_and_each_failure_with_its_reason()
+    {
+        var queue = RedisServer.UniqueQueue("board-failures");
+        var doomed = await Producer.AddAsync(queue, "doomed", new { path = "/srv/meta/a.json" }, new JobOptions { Attempts = 1 });
+        Workers.Start(queue, (_, _) => throw new InvalidOperationException("disk on fire"));
+        await FinishedJob(queue, doomed.JobId);
+        var waiting = await Producer.AddAsync(RedisServer.UniqueQueue("board-payload"), "queued", new { path = "/srv/meta/b.json", size = 42 });
+        await using var board = await QueueBoardProcess.StartAsync(Redis, [queue, waiting.Queue]);
+
+        var failed = Assert.Single(Queue(await GetJsonAsync(board, $"/api/queues?activeQueue={queue}&status=failed&page=1&jobsPerPage=10"), queue)["jobs"]!.AsArray())!;
+        var queued = Assert.Single(Queue(await GetJsonAsync(board, $"/api/queues?activeQueue={waiting.Queue}&status=waiting&page=1&jobsPerPage=10"), waiting.Queue)["jobs"]!.AsArray())!;
+
+        Assert.Equal(doomed.JobId, failed["id"]!.GetValue<string>());
+        Assert.Equal("disk on fire", failed["failedReason"]!.GetValue<string>());
+        Assert.Contains("disk on fire", Assert.Single(failed["stacktrace"]!.AsArray())!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal("/srv/meta/a.json", failed["data"]!["path"]!.GetValue<string>());
+        Assert.Equal("""{"path":"/srv/meta/b.json","size":42}""", queued["data"]!.ToJsonString());
+    }
+
+    [Fact]
     public async Task Writes_are_refused_by_default_and_allowed_only_when_configured()
     {
         var queue = RedisServer.UniqueQueue("board-writes");

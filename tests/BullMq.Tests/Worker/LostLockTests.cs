@@ -17,11 +17,11 @@ public sealed class LostLockTests(RedisServer redis) : QueueTest(redis)
         var log = new RecordingLogger();
 
         Workers.Start(queue, (_, _) => Task.FromResult<object?>(null), logger: log);
-        var finishedOn = await Eventually.Until(() => Operations(queue).GetJobAsync(added.JobId), j => j?.FinishedOn is not null, what: "the job to finish");
+        var finished = await FinishedJob(queue, added.JobId);
         // Each maintenance pass renews, then runs the stall check, which stamps stalled-check with its time: a stamp
         // after the finish means a renewal pass ran after it.
         await Eventually.Until(async () => (long?)await Redis.Db.StringGetAsync(keys.StalledCheck),
-            stamp => stamp > finishedOn!.FinishedOn, what: "a maintenance pass after the job finished");
+            stamp => stamp > finished.FinishedOn, what: "a maintenance pass after the job finished");
 
         Assert.DoesNotContain(log.Messages, m => m.Contains("lost the lock", StringComparison.Ordinal));
     }

@@ -8,13 +8,6 @@ namespace BullMq.Tests.Worker;
 [Collection(RedisCollection.Name)]
 public sealed class WorkerTests(RedisServer redis) : QueueTest(redis)
 {
-
-    private async Task<Job> FinishedJob(string queue, string id) =>
-        (await Eventually.Until(
-            () => Operations(queue).GetJobAsync(id),
-            job => job?.FinishedOn is not null,
-            what: $"job {id} of {queue} to finish"))!;
-
     [Fact]
     public async Task A_completed_job_keeps_the_handler_result_as_its_return_value()
     {
