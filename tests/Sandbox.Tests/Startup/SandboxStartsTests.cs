@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
@@ -146,6 +147,27 @@ public sealed class SandboxStartsTests(SandboxFixture sandbox)
             Assert.Equal(["active", "completed", "delayed", "failed", "prioritized", "waiting", "waiting-children"], states);
             Assert.Single(await prometheus.QueryAsync($$"""bullmq_queue_paused{queue="{{queue}}"}"""));
             Assert.Single(await prometheus.QueryAsync($$"""bullmq_queue_oldest_waiting_age_seconds{queue="{{queue}}"}"""));
+        }
+    }
+
+    [Fact]
+    public async Task The_queue_board_shows_both_queues_each_with_its_consumer_attached()
+    {
+        using var board = sandbox.HttpClientFor("queue-board");
+        string[] queues = ["metastore-events", "timestore-events"];
+
+        var listing = await Waits.UntilAsync("both queues listed with workers", Waits.Scrape, async ct =>
+        {
+            var body = JsonNode.Parse(await board.GetStringAsync("/api/queues", ct))!;
+            var attached = body["queues"]!.AsArray().Where(q => q!["hasWorkers"]!.GetValue<bool>()).Select(q => q!["name"]!.GetValue<string>()).ToList();
+            return (queues.All(attached.Contains) ? body : null, $"queues with workers: {string.Join(", ", attached)}");
+        });
+
+        Assert.Equal(queues, listing["queues"]!.AsArray().Select(q => q!["name"]!.GetValue<string>()).Order());
+        foreach (var (queue, consumer) in new[] { ("metastore-events", "metastore"), ("timestore-events", "timestore") })
+        {
+            var workers = JsonNode.Parse(await board.GetStringAsync($"/api/queues/{queue}/workers"))!["workers"]!.AsArray();
+            Assert.Equal(consumer, Assert.Single(workers)!["name"]!.GetValue<string>());
         }
     }
 
