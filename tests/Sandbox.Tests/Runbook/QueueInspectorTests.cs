@@ -24,7 +24,10 @@ public sealed class QueueInspectorTests : IAsyncLifetime
 
             var states = await Eventually.Until(inspector.ReadAllAsync, s => s[0].Workers == 1, what: "the consumer to be counted");
 
-            Assert.Equal(0, states.Single(s => s.Queue == "timestore-events").Workers);
+            var timestore = states.Single(s => s.Queue == "timestore-events");
+            Assert.Equal(0, timestore.Workers);
+            Assert.EndsWith(", 1 consumer attached", states.Single(s => s.Queue == "metastore-events").Summary, StringComparison.Ordinal);
+            Assert.EndsWith(", NO CONSUMER ATTACHED", timestore.Summary, StringComparison.Ordinal);
             await worker.StopAsync(TimeSpan.FromSeconds(10));
             await Eventually.Until(() => inspector.ReadAsync("metastore-events"), s => s.Workers == 0, what: "the stopped consumer to be gone");
         }

@@ -32,10 +32,10 @@ public static class Cutover
         await run.StepAsync("healthy", "Filestore and the consumers answer healthy", (_, token) => Checks.HealthyAsync(session, token), ct);
         await run.StepAsync("no-page-firing", "No page alert is firing", (_, token) => Checks.NoPageFiringAsync(session, token), ct);
         await run.StepAsync("slo-budgets", "Every SLO has error budget left", (_, token) => Checks.BudgetsLeftAsync(session, token), ct);
-        await run.StepAsync("queues", "Neither queue is paused or backlogged", async (_, _) =>
+        await run.StepAsync("queues", "Neither queue is paused or backlogged, and each has its consumer attached", async (_, _) =>
         {
             var queues = await session.RequireQueues().ReadAllAsync();
-            var bad = queues.Where(q => q.Paused || q.Pending > BacklogLimit).ToList();
+            var bad = queues.Where(q => q.Paused || q.Pending > BacklogLimit || q.Workers == 0).ToList();
             return bad.Count > 0
                 ? throw new CheckFailedException($"No-go: {string.Join("; ", bad.Select(q => q.Summary))}.")
                 : string.Join("; ", queues.Select(q => q.Summary)) + ".";

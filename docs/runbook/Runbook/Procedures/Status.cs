@@ -65,6 +65,7 @@ public static class Status
             {
                 queues = await session.RequireQueues().ReadAllAsync();
                 problems.AddRange(queues.Where(q => q.Paused).Select(q => $"{q.Queue} is paused"));
+                problems.AddRange(queues.Where(q => q.Workers == 0).Select(q => $"{q.Queue} has no consumer attached"));
             }
             catch (UnreachableException e)
             {

@@ -13,7 +13,15 @@ public sealed record QueueState(string Queue, bool Paused, IReadOnlyDictionary<s
     public long Pending => Counts[JobStates.Waiting] + Counts[JobStates.Active] + Counts[JobStates.Prioritized] + Counts[JobStates.Delayed];
 
     public string Summary => $"{Queue}: {Counts[JobStates.Waiting]} waiting, {Counts[JobStates.Active]} active, {Counts[JobStates.Delayed]} delayed, "
-                             + $"{Counts[JobStates.Failed]} failed, {Counts[JobStates.Completed]} completed{(Paused ? ", PAUSED" : string.Empty)}";
+                             + $"{Counts[JobStates.Failed]} failed, {Counts[JobStates.Completed]} completed, {Consumers}{(Paused ? ", PAUSED" : string.Empty)}";
+
+    /// <summary>Whether anything takes the queue's events: a queue without a consumer fills up unseen.</summary>
+    public string Consumers => Workers switch
+    {
+        0 => "NO CONSUMER ATTACHED",
+        1 => "1 consumer attached",
+        var n => $"{n} consumers attached",
+    };
 }
 
 /// <summary>Reads the event queues straight from Redis, as <c>redis-cli</c> would, with the same client the services use.</summary>
