@@ -5,7 +5,8 @@ public static class DashboardViewExtensions
     /// <summary>
     /// Every Grafana dashboard as a view in this Prometheus's graph page, listed among the resource's URLs in the Aspire
     /// dashboard (and, through <see cref="DashboardViewsAnnotation"/>, in the address table and <c>endpoints.json</c>).
-    /// Executables mode has no Grafana, so these views are its dashboards; containers mode gets them too.
+    /// Executables mode has no Grafana, so these views are its dashboards; containers mode gets them too. Variables are
+    /// at "All" unless chosen, e.g. <c>--Sandbox:Dashboards:env=production</c>.
     /// </summary>
     public static IResourceBuilder<ISandboxPrometheusResource> WithDashboardViews(
         this IResourceBuilder<ISandboxPrometheusResource> prometheus, SandboxSettings sandbox)
@@ -15,7 +16,9 @@ public static class DashboardViewExtensions
             ExecutableResource executable => PrometheusGraphPage.OfBinary(executable.Command),
             _ => PrometheusGraphPage.OfImageTag(ContainerImages.PrometheusTag),
         };
-        var views = GrafanaDashboard.LoadAll(Path.Combine(sandbox.DashboardsDirectory, "grafana", "dashboards")).Select(DashboardView.Of).ToList();
+        var dashboards = GrafanaDashboard.LoadAll(Path.Combine(sandbox.DashboardsDirectory, "grafana", "dashboards"));
+        var variables = DashboardVariables.Read(prometheus.ApplicationBuilder.Configuration, dashboards);
+        var views = dashboards.Select(dashboard => DashboardView.Of(dashboard, variables)).ToList();
         var annotation = new DashboardViewsAnnotation(views, page);
 
         return prometheus

@@ -7,10 +7,13 @@ public sealed record DashboardPanel(string Title, IReadOnlyList<string> Queries)
 
 /// <summary>
 /// A Grafana dashboard of <c>dashboards/grafana/dashboards</c>, read for what the sandbox shows without Grafana: its
-/// panels' queries. The JSON stays the single source; nothing here is kept by hand.
+/// panels' queries and the variables they filter by (query and custom variables; the datasource is not one). The JSON
+/// stays the single source; nothing here is kept by hand.
 /// </summary>
-public sealed record GrafanaDashboard(string Uid, string Title, IReadOnlyList<DashboardPanel> Panels)
+public sealed record GrafanaDashboard(string Uid, string Title, IReadOnlyList<DashboardPanel> Panels, IReadOnlyList<string> Variables)
 {
+    private static readonly string[] FilterVariableTypes = ["query", "custom"];
+
     /// <summary>Every dashboard in <paramref name="directory"/>, ordered by file name; a file that is not a dashboard is a setup error.</summary>
     public static IReadOnlyList<GrafanaDashboard> LoadAll(string directory) =>
         Directory.GetFiles(directory, "*.json").Order(StringComparer.Ordinal).Select(Load).ToList();
@@ -27,7 +30,13 @@ public sealed record GrafanaDashboard(string Uid, string Title, IReadOnlyList<Da
                         .Select(t => Text(t, "expr")).Where(e => e.Length > 0).ToList()))
                 .Where(p => p.Queries.Count > 0)
                 .ToList();
-            return new GrafanaDashboard(Text(root, "uid"), Text(root, "title"), panels);
+            var variables = (root.TryGetProperty("templating", out var templating) && templating.TryGetProperty("list", out var list)
+                    ? list.EnumerateArray()
+                    : default)
+                .Where(v => FilterVariableTypes.Contains(Text(v, "type")))
+                .Select(v => Text(v, "name"))
+                .ToList();
+            return new GrafanaDashboard(Text(root, "uid"), Text(root, "title"), panels, variables);
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or KeyNotFoundException)
         {

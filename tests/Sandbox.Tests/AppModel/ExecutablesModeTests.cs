@@ -136,4 +136,17 @@ public sealed class ExecutablesModeTests() : ModelTest("executables")
         var prometheus = Assert.IsType<PrometheusServerResource>(Builder.Resource("prometheus"));
         Assert.Equal(PrometheusGraphPage.OfBinary(prometheus.Command).Path, views.Page.Path);
     }
+
+    [Fact]
+    public async Task Views_narrowed_at_start_show_the_chosen_environment_and_service()
+    {
+        using var state = new TempDirectory("model-narrowed");
+        await using var builder = await Infrastructure.AppModel.BuildAsync(Runtime, state.Path, "Sandbox:Dashboards:env=production", "Sandbox:Dashboards:service=reports");
+
+        var views = builder.Resource("prometheus").Annotations.OfType<DashboardViewsAnnotation>().Single().Views;
+
+        var cutover = views.Single(v => v.Uid == "filestore-cutover");
+        Assert.Equal("Filestore cutover overview (env=production, service=reports)", cutover.Title);
+        Assert.Contains(cutover.Expressions, e => e.Contains("service=~\"reports\"", StringComparison.Ordinal));
+    }
 }

@@ -23,6 +23,18 @@ public sealed class SetupFailureTests
     }
 
     [Fact]
+    public async Task A_dashboard_variable_no_dashboard_declares_stops_the_apphost_with_the_ones_they_do()
+    {
+        using var state = new TempDirectory("setup-variable");
+
+        var (exitCode, stderr) = await RunAppHostAsync(
+            ["--Sandbox:Runtime=executables", $"--Sandbox:StateDirectory={state.Path}", "--Sandbox:Dashboards:tenant=acme"], path: null);
+
+        Assert.Equal(2, exitCode);
+        Assert.Equal(["sandbox: Sandbox:Dashboards:tenant is not a dashboard variable; the dashboards declare env, service."], stderr);
+    }
+
+    [Fact]
     public async Task Missing_redis_server_stops_the_apphost_with_the_install_command()
     {
         using var state = new TempDirectory("setup-binary");

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Web;
+using Microsoft.Extensions.Configuration;
 using Sandbox.AppHost;
 using Sandbox.Tests.Infrastructure;
 
@@ -21,7 +22,7 @@ public sealed class DashboardViewsTests
     {
         var dashboard = GrafanaDashboard.Load(Repository.PathOf("dashboards", "grafana", "dashboards", file));
 
-        var view = DashboardView.Of(dashboard);
+        var view = DashboardView.Of(dashboard, DashboardVariables.AllValues);
 
         var expected = dashboard.Panels.SelectMany(p => p.Queries.Select(q => (p.Title, Query: q))).ToList();
         var expressions = view.Expressions.ToList();
@@ -30,7 +31,7 @@ public sealed class DashboardViewsTests
         foreach (var ((title, query), expression) in expected.Zip(expressions))
         {
             Assert.StartsWith($"# {title}", expression, StringComparison.Ordinal);
-            Assert.EndsWith(DashboardVariables.Resolve(query), expression, StringComparison.Ordinal);
+            Assert.EndsWith(DashboardVariables.AllValues.Resolve(query), expression, StringComparison.Ordinal);
             Assert.DoesNotMatch(@"\$[A-Za-z_{]|\[\[", expression);
         }
     }
@@ -49,10 +50,10 @@ public sealed class DashboardViewsTests
             using var json = JsonDocument.Parse(File.ReadAllText(file));
             var expected = json.RootElement.GetProperty("panels").EnumerateArray().Sum(Queries);
 
-            Assert.Equal(expected, DashboardView.Of(GrafanaDashboard.Load(file)).Expressions.Count());
+            Assert.Equal(expected, DashboardView.Of(GrafanaDashboard.Load(file), DashboardVariables.AllValues).Expressions.Count());
         }
 
-        var pages = Directory.GetFiles(directory, "*.json").Select(GrafanaDashboard.Load).Select(DashboardView.Of)
+        var pages = Directory.GetFiles(directory, "*.json").Select(GrafanaDashboard.Load).Select(d => DashboardView.Of(d, DashboardVariables.AllValues))
             .ToDictionary(v => v.Uid, v => Classic.Split(v.Panels).Count);
         Assert.Equal(2, pages["filestore-cutover"]);
         Assert.Equal(2, pages["filestore-slo"]);
@@ -67,8 +68,43 @@ public sealed class DashboardViewsTests
     [InlineData("max(filestore_outbox_events)", "max(filestore_outbox_events)")]
     public void Variables_take_grafanas_defaults_and_regex_groups_stay(string query, string resolved)
     {
-        Assert.Equal(resolved, DashboardVariables.Resolve(query));
+        Assert.Equal(resolved, DashboardVariables.AllValues.Resolve(query));
     }
+
+    [Fact]
+    public void Chosen_values_narrow_the_views_of_the_dashboards_that_declare_them_and_say_so_in_their_titles()
+    {
+        var dashboards = GrafanaDashboard.LoadAll(Repository.PathOf("dashboards", "grafana", "dashboards"));
+        var variables = DashboardVariables.Read(Settings(("env", "production"), ("service", "reports")), dashboards);
+
+        var views = dashboards.ToDictionary(d => d.Uid, d => DashboardView.Of(d, variables));
+
+        Assert.Equal("Filestore cutover overview (env=production, service=reports)", views["filestore-cutover"].Title);
+        Assert.Equal(dashboards.Single(d => d.Uid == "sandbox-overview").Title, views["sandbox-overview"].Title);
+        Assert.Contains(views["filestore-cutover"].Expressions, e => e.Contains("env=~\"production\"", StringComparison.Ordinal));
+        Assert.DoesNotContain(views["filestore-cutover"].Expressions, e => e.Contains("env=~\".*\"", StringComparison.Ordinal));
+        Assert.Equal("x{env=~\"production\", service=~\"reports\", queue=~\".*\"}",
+            new DashboardVariables(variables.Chosen).Resolve("x{env=~\"$env\", service=~\"${service}\", queue=~\"$queue\"}"));
+    }
+
+    [Theory]
+    [InlineData("tenant", "prod", "Sandbox:Dashboards:tenant is not a dashboard variable; the dashboards declare env, service.")]
+    [InlineData("env", "prod|staging", "Sandbox:Dashboards:env must be one label value (letters, digits, '_' or '-'), not 'prod|staging'.")]
+    [InlineData("env", "", "Sandbox:Dashboards:env must be one label value (letters, digits, '_' or '-'), not ''.")]
+    [InlineData("datasource", "x", "Sandbox:Dashboards:datasource is not a dashboard variable; the dashboards declare env, service.")]
+    public void A_value_that_is_not_a_plain_label_value_of_a_declared_variable_stops_the_start_with_one_line(string name, string value, string expected)
+    {
+        var dashboards = GrafanaDashboard.LoadAll(Repository.PathOf("dashboards", "grafana", "dashboards"));
+
+        var error = Assert.Throws<SandboxSetupException>(() => DashboardVariables.Read(Settings((name, value)), dashboards));
+
+        Assert.Equal(expected, error.Message);
+    }
+
+    private static IConfiguration Settings(params (string Name, string Value)[] chosen) =>
+        new ConfigurationBuilder()
+            .AddInMemoryCollection(chosen.Select(c => KeyValuePair.Create($"{DashboardVariables.SectionName}:{c.Name}", (string?)c.Value)))
+            .Build();
 
     [Fact]
     public void The_url_carries_every_expression_back_unchanged_with_the_graph_tab()

@@ -125,7 +125,7 @@ public sealed partial class LiveQueriesTests(SandboxFixture sandbox)
 
     // Grafana replaces its variables before the query leaves; "All" is a regex that matches everything. The datasource
     // variable only picks where a query goes (here: the sandbox's Prometheus), so no query text holds it.
-    private static string AsGrafanaSendsIt(string expr) => DashboardVariables.Resolve(expr);
+    private static string AsGrafanaSendsIt(string expr) => DashboardVariables.AllValues.Resolve(expr);
 
     private static Task<IReadOnlyList<JsonElement>> UntilDataAsync(PrometheusClient prometheus, string what, string query) =>
         Waits.UntilAsync($"data for {what}", Waits.Scrape, async ct =>
