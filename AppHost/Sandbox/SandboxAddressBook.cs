@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
@@ -58,7 +56,7 @@ internal sealed class SandboxAddressBook(
         var partial = EndpointsFile + ".partial";
         await File.WriteAllTextAsync(partial, json, stoppingToken);
         File.Move(partial, EndpointsFile, overwrite: true);
-        var table = RenderTable(addresses);
+        var table = addresses.Table();
         SandboxLog.SandboxReady(logger, EndpointsFile, table);
     }
 
@@ -119,28 +117,4 @@ internal sealed class SandboxAddressBook(
         && resource.Name != AspireDashboardName
         && !resource.HasAnnotationOfType<ExplicitStartupAnnotation>()
         && !(resource.TryGetLastAnnotation<ResourceSnapshotAnnotation>(out var snapshot) && snapshot.InitialSnapshot.IsHidden);
-
-    internal static string RenderTable(SandboxAddresses addresses)
-    {
-        var width = addresses.Resources.Keys.Max(name => name.Length) + 2;
-        var table = new StringBuilder();
-        foreach (var (name, address) in addresses.Resources)
-        {
-            table.Append(CultureInfo.InvariantCulture, $"  {name.PadRight(width)}")
-                .AppendLine(address.Skipped is null ? address.Url : $"skipped: {address.Skipped}");
-        }
-
-        if (addresses.Dashboards is { Count: > 0 } dashboards)
-        {
-            table.AppendLine("  dashboards (Prometheus graph views; also among the prometheus resource's links in the Aspire dashboard):");
-            var titles = dashboards.Values.SelectMany(d => d.Prometheus.Select((url, i) => (Title: DashboardViewsAnnotation.PageTitle(d.Title, i + 1, d.Prometheus.Count), Url: url))).ToList();
-            var titleWidth = titles.Max(t => t.Title.Length) + 2;
-            foreach (var (title, url) in titles)
-            {
-                table.Append(CultureInfo.InvariantCulture, $"    {title.PadRight(titleWidth)}").AppendLine(url);
-            }
-        }
-
-        return table.ToString().TrimEnd();
-    }
 }
