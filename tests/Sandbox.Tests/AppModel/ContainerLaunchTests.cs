@@ -1,6 +1,7 @@
 #pragma warning disable ASPIRECERTIFICATES001 // HttpsCertificateAnnotation: how the sandbox keeps Redis off TLS
 
 using System.Diagnostics;
+using System.Reflection;
 using Aspire.Hosting.ApplicationModel;
 using Sandbox.Tests.Infrastructure;
 using YamlDotNet.RepresentationModel;
@@ -30,6 +31,16 @@ public sealed class ContainerLaunchTests() : ModelTest("containers")
         Assert.Equal("/bin/sh", redis.Entrypoint);
         AssertShellCommand(RedisShellCommand, redis.Args);
         Assert.Equal("{redis-password.value}", redis.Environment["REDIS_PASSWORD"]);
+    }
+
+    [Fact]
+    public void The_shell_command_is_rendered_as_the_aspire_in_use_renders_it()
+    {
+        // A new Aspire may join a shell-executed container's arguments differently: read its ContainerCreator again,
+        // update ContainerLaunch if it changed, then ShellJoinReadIn.
+        var aspire = typeof(ContainerResource).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()!.InformationalVersion;
+
+        Assert.Equal(ContainerLaunch.ShellJoinReadIn, aspire.Split('+')[0]);
     }
 
     [Fact]

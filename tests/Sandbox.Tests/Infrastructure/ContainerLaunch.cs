@@ -27,6 +27,13 @@ public sealed record ContainerLaunch(
     // Where the container creator puts certificates in a container; only seen if a test finds certificates applied.
     private const string CertificatesDestination = "/usr/lib/ssl/aspire";
 
+    /// <summary>
+    /// The Aspire whose container creator was read for how a shell-executed container gets its arguments (all of them
+    /// joined by spaces into one <c>-c</c> string, in <c>BuildAndCreateContainerAsync</c>); that code is internal, so
+    /// <see cref="RenderAsync"/> repeats it, and another Aspire must be read again before the tests trust the copy.
+    /// </summary>
+    public const string ShellJoinReadIn = "13.6.5";
+
     public ContainerMountAnnotation BindMountAt(string target) => BindMounts.Single(m => m.Target == target);
 
     public static async Task<ContainerLaunch> RenderAsync(ContainerResource container, IDeveloperCertificateService certificates)
@@ -63,7 +70,7 @@ public sealed record ContainerLaunch(
         var args = configuration.Arguments.Select(a => a.Value).ToList();
         return new ContainerLaunch(
             container.Entrypoint,
-            // Aspire's ContainerCreator (BuildAndCreateContainerAsync) hands a shell-executed container one "-c" string.
+            // As Aspire's ContainerCreator does (ShellJoinReadIn): a shell-executed container gets one "-c" string.
             container.ShellExecution == true ? ["-c", string.Join(' ', args)] : args,
             configuration.EnvironmentVariables.ToDictionary(),
             await RuntimeArgsAsync(container),
