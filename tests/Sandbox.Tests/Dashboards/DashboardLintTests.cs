@@ -126,6 +126,36 @@ public sealed class DashboardLintTests
     }
 
     [Fact]
+    public void A_query_on_an_slo_series_filters_by_the_labels_of_the_slos_it_lets_through()
+    {
+        var problems = DashboardLinter.Problems(Parse(Dashboard(
+            """
+            {
+              "id": 2, "title": "SLOs", "description": "d", "gridPos": { "x": 0, "y": 0, "w": 12, "h": 8 },
+              "fieldConfig": { "defaults": { "unit": "percentunit" } }, "datasource": { "type": "prometheus", "uid": "${datasource}" },
+              "targets": [
+                { "refId": "A", "datasource": { "type": "prometheus", "uid": "${datasource}" },
+                  "expr": "slo:sli_error:ratio_rate5m{slo=\"availability\"} + on () slo:objective:ratio{slo=\"command-success\"}" },
+                { "refId": "B", "datasource": { "type": "prometheus", "uid": "${datasource}" },
+                  "expr": "slo:sli_error:ratio_rate5m{slo=\"reconciliation-lag\", env=~\"$env\"}" },
+                { "refId": "C", "datasource": { "type": "prometheus", "uid": "${datasource}" },
+                  "expr": "slo:sli_error:ratio_rate5m{slo=~\"availability|reconciliation-lag\"}" },
+                { "refId": "D", "datasource": { "type": "prometheus", "uid": "${datasource}" },
+                  "expr": "{__name__=~\"slo:burn_rate:rate(5m|1h)\", slo=\"command-success\", env=~\"$env\"}" }
+              ]
+            }
+            """)), Contract);
+
+        // Availability and every objective carry neither label, and reconciliation lag is kept per env, not per service.
+        Assert.Equal(
+        [
+            "SLOs: query C: slo:sli_error:ratio_rate5m has the label 'env' but the query does not filter it by $env (with =~)",
+            "SLOs: query D: slo:burn_rate:rate5m has the label 'service' but the query does not filter it by $service (with =~)",
+            "SLOs: query D: slo:burn_rate:rate1h has the label 'service' but the query does not filter it by $service (with =~)",
+        ], problems);
+    }
+
+    [Fact]
     public void The_panels_of_a_collapsed_row_are_linted_too_and_counted_as_panels()
     {
         var dashboard = Parse(Dashboard(
@@ -154,6 +184,11 @@ public sealed class DashboardLintTests
         Assert.Equal(["http_response_status_code", "http_route", "job"], labels["http_server_request_duration_seconds_count"].Order());
         Assert.Equal(["check"], labels["health_check_status"].Order());
         Assert.Empty(labels["filestore_fault_added_latency_seconds"]);
+        Assert.Equal(["slo", "window"], labels["slo:sli_error:ratio_rate5m{slo=\"availability\"}"].Order());
+        Assert.Equal(["env", "service", "slo", "window"], labels["slo:burn_rate:rate30d{slo=\"command-success\"}"].Order());
+        Assert.Equal(["consumer", "env", "slo"], labels["slo:error_budget_remaining:ratio{slo=\"reconciliation-lag\"}"].Order());
+        Assert.Equal(["slo"], labels["slo:objective:ratio{slo=\"command-success\"}"]);
+        Assert.Empty(labels["sandbox:services_up:count"]);
     }
 
     private const string Datasource = """{"type": "prometheus", "uid": "${datasource}"}""";
@@ -167,6 +202,13 @@ public sealed class DashboardLintTests
         ["consumer_events_processed_total"] = new HashSet<string> { "consumer", "queue", "outcome", "env", "service" },
         ["consumer_reconciliation_lag_seconds_bucket"] = new HashSet<string> { "consumer", "env", "service", "le" },
         [DashboardLinter.TransitionsMetric] = new HashSet<string> { "env", "service", "from", "to" },
+        ["slo:sli_error:ratio_rate5m{slo=\"availability\"}"] = new HashSet<string> { "slo", "window" },
+        ["slo:sli_error:ratio_rate5m{slo=\"command-success\"}"] = new HashSet<string> { "slo", "window", "env", "service" },
+        ["slo:sli_error:ratio_rate5m{slo=\"reconciliation-lag\"}"] = new HashSet<string> { "slo", "window", "consumer", "env" },
+        ["slo:burn_rate:rate5m{slo=\"command-success\"}"] = new HashSet<string> { "slo", "window", "env", "service" },
+        ["slo:burn_rate:rate30m{slo=\"command-success\"}"] = new HashSet<string> { "slo", "window", "env", "service" },
+        ["slo:burn_rate:rate1h{slo=\"command-success\"}"] = new HashSet<string> { "slo", "window", "env", "service" },
+        ["slo:objective:ratio{slo=\"command-success\"}"] = new HashSet<string> { "slo" },
     };
 
     private static JsonElement Parse(string json) => JsonDocument.Parse(json).RootElement;

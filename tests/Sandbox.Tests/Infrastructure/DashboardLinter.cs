@@ -197,10 +197,9 @@ public static partial class DashboardLinter
             yield return $"{name}: use [$__rate_interval] instead of [{range.Groups["range"].Value}]";
         }
 
-        foreach (Match selector in Selector().Matches(expr))
+        foreach (var (metric, matchers) in Selectors(expr, metricLabels))
         {
-            var metric = selector.Groups["metric"].Value;
-            if (!metricLabels.TryGetValue(metric, out var labels))
+            if (LabelsOf(metric, matchers, metricLabels) is not { } labels)
             {
                 continue;
             }
@@ -208,13 +207,58 @@ public static partial class DashboardLinter
             foreach (var label in Variables.Where(l => labels.Contains(l) && declared.Contains(l) && !optedOut.Contains(l)))
             {
                 // With =~ only: a plain = breaks when Grafana sends "All" or several values as a regex.
-                if (!Regex.IsMatch(selector.Groups["matchers"].Value, $@"(?<![\w]){label}\s*=~\s*""[^""]*\$\{{?{label}\b"))
+                if (!Regex.IsMatch(matchers, $@"(?<![\w]){label}\s*=~\s*""[^""]*\$\{{?{label}\b"))
                 {
                     yield return $"{name}: {metric} has the label '{label}' but the query does not filter it by ${label} (with =~)";
                 }
             }
         }
     }
+
+    // Every selector of a query with the metric it reads: the name before it, or each metric of the contract its
+    // __name__ matcher lets through.
+    private static IEnumerable<(string Metric, string Matchers)> Selectors(string expr, IReadOnlyDictionary<string, IReadOnlySet<string>> metricLabels)
+    {
+        foreach (Match selector in Selector().Matches(expr))
+        {
+            yield return (selector.Groups["metric"].Value, selector.Groups["matchers"].Value);
+        }
+
+        foreach (Match selector in NamelessSelector().Matches(expr))
+        {
+            var matchers = selector.Groups["matchers"].Value;
+            var metrics = metricLabels.Keys.Select(k => Selector().Match(k).Groups["metric"].Value).Distinct();
+            foreach (var metric in metrics.Where(m => Admits(matchers, "__name__", m)))
+            {
+                yield return (metric, matchers);
+            }
+        }
+    }
+
+    // The labels of the series a selector reads, from the metric's row of the contract or, for a metric listed per
+    // value of a label (the slo:* series, per SLO), from the row of every value the selector lets through; null for a
+    // metric the contract does not list.
+    private static HashSet<string>? LabelsOf(string metric, string matchers, IReadOnlyDictionary<string, IReadOnlySet<string>> metricLabels)
+    {
+        var rows = metricLabels
+            .Where(row => Selector().Match(row.Key) is var key && key.Groups["metric"].Value == metric
+                          && Matchers(key.Groups["matchers"].Value).All(m => Admits(matchers, m.Label, m.Value)))
+            .ToList();
+        return rows.Count == 0 ? null : rows.SelectMany(r => r.Value).ToHashSet(StringComparer.Ordinal);
+    }
+
+    private static IEnumerable<(string Label, string Operator, string Value)> Matchers(string matchers) =>
+        Matcher().Matches(matchers).Select(m => (m.Groups["label"].Value, m.Groups["operator"].Value, m.Groups["value"].Value));
+
+    // Whether a label's value passes every matcher on that label (PromQL anchors a regex at both ends).
+    private static bool Admits(string matchers, string label, string value) =>
+        Matchers(matchers).Where(m => m.Label == label).All(m => m.Operator switch
+        {
+            "=" => value == m.Value,
+            "!=" => value != m.Value,
+            "=~" => Regex.IsMatch(value, $"^(?:{m.Value})$"),
+            _ => !Regex.IsMatch(value, $"^(?:{m.Value})$"),
+        });
 
     private static HashSet<string> MetricNames(string expr) =>
         Selector().Matches(expr).Select(m => m.Groups["metric"].Value).ToHashSet(StringComparer.Ordinal);
@@ -244,4 +288,11 @@ public static partial class DashboardLinter
     // A metric name and its label matchers, if any; a name in by (...) or a function name is simply not in the contract.
     [GeneratedRegex(@"(?<![\w:""])(?<metric>[a-zA-Z_:][\w:]*)\s*(?:\{(?<matchers>[^}]*)\})?")]
     private static partial Regex Selector();
+
+    // A selector naming its metrics by a __name__ matcher, such as {__name__=~"slo:burn_rate:rate(5m|1h)"}.
+    [GeneratedRegex(@"(?<![\w:]\s*)\{(?<matchers>[^}]*\b__name__\s*=[^}]*)\}")]
+    private static partial Regex NamelessSelector();
+
+    [GeneratedRegex(@"(?<label>[a-zA-Z_]\w*)\s*(?<operator>=~|!~|!=|=)\s*""(?<value>(?:[^""\\]|\\.)*)""")]
+    private static partial Regex Matcher();
 }
