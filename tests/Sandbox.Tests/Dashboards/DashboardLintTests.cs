@@ -58,7 +58,8 @@ public sealed class DashboardLintTests
             "annotation 'Modes': filestore_cutover_mode has the label 'env' but the query does not filter it by $env (with =~)",
             "a cutover dashboard needs the template variable 'service'",
             "no query uses $env",
-            "a cutover dashboard needs an enabled annotation of cutover mode changes (filestore_cutover_transitions_total)",
+            "a cutover dashboard needs an enabled annotation of cutover mode changes: filestore_cutover_transitions_total for manual -> shadow, shadow -> managed, shadow -> manual and no rollback",
+            "a cutover dashboard needs an enabled annotation of rollbacks: filestore_cutover_transitions_total for managed -> manual alone",
             "a cutover dashboard needs a link to the dashboards tagged 'filestore' that keeps the time and the variables",
             "panel id 1 is used twice",
             "panel 1: no title",
@@ -156,6 +157,30 @@ public sealed class DashboardLintTests
     }
 
     [Fact]
+    public void A_cutover_dashboard_annotates_the_mode_changes_filestore_counts_and_its_rollbacks_apart()
+    {
+        var problems = DashboardLinter.Problems(Parse(Dashboard(CommandsPanel, annotations:
+            """
+            { "name": "Forward", "enable": true, "datasource": { "type": "prometheus", "uid": "${datasource}" },
+              "expr": "increase(filestore_cutover_transitions_total{env=~\"$env\", service=~\"$service\", to!=\"manual\"}[$__rate_interval]) > 0" },
+            { "name": "Every switch", "enable": true, "datasource": { "type": "prometheus", "uid": "${datasource}" },
+              "expr": "increase(filestore_cutover_transitions_total{env=~\"$env\", service=~\"$service\"}[$__rate_interval]) > 0" },
+            { "name": "Back to manual", "enable": true, "datasource": { "type": "prometheus", "uid": "${datasource}" },
+              "expr": "increase(filestore_cutover_transitions_total{env=~\"$env\", service=~\"$service\", to=\"manual\"}[$__rate_interval]) > 0" },
+            { "name": "Rollbacks", "enable": false, "datasource": { "type": "prometheus", "uid": "${datasource}" },
+              "expr": "increase(filestore_cutover_transitions_total{env=~\"$env\", service=~\"$service\", from=\"managed\"}[$__rate_interval]) > 0" }
+            """)), Contract);
+
+        // Forward misses abandoning a shadow run, Every switch shows rollbacks as mode changes, Back to manual takes that
+        // abandon for a rollback, and a disabled annotation shows nothing.
+        Assert.Equal(
+        [
+            "a cutover dashboard needs an enabled annotation of cutover mode changes: filestore_cutover_transitions_total for manual -> shadow, shadow -> managed, shadow -> manual and no rollback",
+            "a cutover dashboard needs an enabled annotation of rollbacks: filestore_cutover_transitions_total for managed -> manual alone",
+        ], problems);
+    }
+
+    [Fact]
     public void The_panels_of_a_collapsed_row_are_linted_too_and_counted_as_panels()
     {
         var dashboard = Parse(Dashboard(
@@ -213,8 +238,24 @@ public sealed class DashboardLintTests
 
     private static JsonElement Parse(string json) => JsonDocument.Parse(json).RootElement;
 
-    // A cutover dashboard with everything around its panels right: variables, the mode-change annotation, the links.
-    private static string Dashboard(string panels) => $$"""
+    private const string CommandsPanel = """
+        {
+          "id": 2, "title": "Commands", "description": "d", "gridPos": { "x": 0, "y": 0, "w": 12, "h": 8 },
+          "fieldConfig": { "defaults": { "unit": "ops" } }, "datasource": { "type": "prometheus", "uid": "${datasource}" },
+          "targets": [ { "refId": "A", "datasource": { "type": "prometheus", "uid": "${datasource}" },
+                         "expr": "sum(rate(filestore_commands_total{env=~\"$env\", service=~\"$service\"}[$__rate_interval]))" } ]
+        }
+        """;
+
+    private const string ModeChangesAndRollbacks = """
+        { "name": "Cutover mode changes", "enable": true, "datasource": { "type": "prometheus", "uid": "${datasource}" },
+          "expr": "increase(filestore_cutover_transitions_total{env=~\"$env\", service=~\"$service\", from!=\"managed\"}[$__rate_interval]) > 0" },
+        { "name": "Rollbacks", "enable": true, "datasource": { "type": "prometheus", "uid": "${datasource}" },
+          "expr": "increase(filestore_cutover_transitions_total{env=~\"$env\", service=~\"$service\", from=\"managed\", to=\"manual\"}[$__rate_interval]) > 0" }
+        """;
+
+    // A cutover dashboard with everything around its panels right: variables, the mode-change and rollback annotations, the links.
+    private static string Dashboard(string panels, string annotations = ModeChangesAndRollbacks) => $$"""
         {
           "uid": "small", "title": "Small", "tags": ["filestore", "cutover"],
           "templating": { "list": [
@@ -222,8 +263,7 @@ public sealed class DashboardLintTests
             { "name": "env", "type": "query", "datasource": { "type": "prometheus", "uid": "${datasource}" } },
             { "name": "service", "type": "query", "datasource": { "type": "prometheus", "uid": "${datasource}" } }
           ] },
-          "annotations": { "list": [ { "name": "Modes", "enable": true, "datasource": { "type": "prometheus", "uid": "${datasource}" },
-            "expr": "increase(filestore_cutover_transitions_total{env=~\"$env\", service=~\"$service\"}[$__rate_interval]) > 0" } ] },
+          "annotations": { "list": [ {{annotations}} ] },
           "links": [ { "type": "dashboards", "tags": ["filestore"], "includeVars": true, "keepTime": true } ],
           "panels": [ {{panels}} ]
         }

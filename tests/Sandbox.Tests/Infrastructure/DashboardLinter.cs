@@ -8,7 +8,7 @@ namespace Sandbox.Tests.Infrastructure;
 /// which unit and use <c>$__rate_interval</c>; everything names its datasource through the dashboard's
 /// <c>datasource</c> variable, so the JSON imports into any Grafana; a query on a metric carrying <c>env</c> or
 /// <c>service</c> filters by the variable of that name when the dashboard declares it; cutover dashboards offer those
-/// variables, annotate cutover mode changes and link to the other Filestore dashboards. Returns every problem, not
+/// variables, annotate cutover mode changes and rollbacks apart and link to the other Filestore dashboards. Returns every problem, not
 /// just the first.
 /// </summary>
 public static partial class DashboardLinter
@@ -26,6 +26,11 @@ public static partial class DashboardLinter
 
     // Required on cutover dashboards, and filtered by wherever a metric has the label of that name.
     private static readonly string[] Variables = ["env", "service"];
+
+    // The switches Filestore counts in the transitions metric: CutoverService.Allowed, which FilestoreStub.Tests'
+    // CutoverGuidanceTests pins. The dashboards show the rollback apart from the other mode changes.
+    private static readonly (string From, string To)[] Transitions = [("manual", "shadow"), ("shadow", "managed"), ("shadow", "manual"), ("managed", "manual")];
+    private static readonly (string From, string To) Rollback = ("managed", "manual");
 
     public static IReadOnlyList<string> Problems(JsonElement dashboard) => Problems(dashboard, MetricContract.Labels);
 
@@ -76,10 +81,17 @@ public static partial class DashboardLinter
                 problems.Add("no query uses $env");
             }
 
-            if (!annotations.Any(a => a.TryGetProperty("enable", out var on) && on.ValueKind == JsonValueKind.True
-                                      && MetricNames(Text(a, "expr")).Contains(TransitionsMetric)))
+            var shown = annotations.Where(a => IsTrue(a, "enable")).Select(a => TransitionsShown(Text(a, "expr"))).ToList();
+            var modeChanges = Transitions.Where(t => t != Rollback).ToHashSet();
+            if (!shown.Any(s => s.SetEquals(modeChanges)))
             {
-                problems.Add($"a cutover dashboard needs an enabled annotation of cutover mode changes ({TransitionsMetric})");
+                problems.Add($"a cutover dashboard needs an enabled annotation of cutover mode changes: {TransitionsMetric} for "
+                             + $"{string.Join(", ", modeChanges.Select(t => $"{t.From} -> {t.To}"))} and no rollback");
+            }
+
+            if (!shown.Any(s => s.SetEquals([Rollback])))
+            {
+                problems.Add($"a cutover dashboard needs an enabled annotation of rollbacks: {TransitionsMetric} for {Rollback.From} -> {Rollback.To} alone");
             }
 
             if (!Links(dashboard).Any(l => Text(l, "type") == "dashboards" && l.TryGetProperty("tags", out var tags)
@@ -260,8 +272,11 @@ public static partial class DashboardLinter
             _ => !Regex.IsMatch(value, $"^(?:{m.Value})$"),
         });
 
-    private static HashSet<string> MetricNames(string expr) =>
-        Selector().Matches(expr).Select(m => m.Groups["metric"].Value).ToHashSet(StringComparer.Ordinal);
+    // The transitions an annotation's query marks: those its from and to matchers on the transitions metric let through.
+    private static HashSet<(string From, string To)> TransitionsShown(string expr) =>
+        Selector().Matches(expr).Where(s => s.Groups["metric"].Value == TransitionsMetric)
+            .SelectMany(s => Transitions.Where(t => Admits(s.Groups["matchers"].Value, "from", t.From) && Admits(s.Groups["matchers"].Value, "to", t.To)))
+            .ToHashSet();
 
     private static string NameOf(JsonElement panel) =>
         string.IsNullOrWhiteSpace(Text(panel, "title")) ? $"panel {panel.GetProperty("id")}" : Text(panel, "title");
