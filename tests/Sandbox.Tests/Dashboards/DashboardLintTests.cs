@@ -181,6 +181,52 @@ public sealed class DashboardLintTests
     }
 
     [Fact]
+    public void The_cutover_overview_follows_the_chosen_services_from_publish_to_apply_and_lag_in_its_correlation_row()
+    {
+        var problems = DashboardLinter.Problems(Parse(Dashboard(
+            """
+            { "id": 1, "type": "row", "title": "Follow one service's events", "gridPos": { "x": 0, "y": 0, "w": 24, "h": 1 }, "panels": [] },
+            {
+              "id": 2, "title": "Published", "description": "d", "gridPos": { "x": 0, "y": 1, "w": 8, "h": 8 },
+              "fieldConfig": { "defaults": { "unit": "ops" } }, "datasource": { "type": "prometheus", "uid": "${datasource}" },
+              "targets": [ { "refId": "A", "datasource": { "type": "prometheus", "uid": "${datasource}" },
+                             "expr": "sum(rate(filestore_events_published_total{env=~\"$env\", service=~\"$service\"}[$__rate_interval]))" } ]
+            },
+            {
+              "id": 3, "title": "Applied", "description": "d", "gridPos": { "x": 8, "y": 1, "w": 8, "h": 8 },
+              "unfilteredBy": { "service": "every service at once" },
+              "fieldConfig": { "defaults": { "unit": "ops" } }, "datasource": { "type": "prometheus", "uid": "${datasource}" },
+              "targets": [ { "refId": "A", "datasource": { "type": "prometheus", "uid": "${datasource}" },
+                             "expr": "sum(rate(consumer_events_processed_total{env=~\"$env\"}[$__rate_interval]))" } ]
+            },
+            {
+              "id": 4, "title": "Outbox", "description": "d", "gridPos": { "x": 16, "y": 1, "w": 8, "h": 8 },
+              "fieldConfig": { "defaults": { "unit": "short" } }, "datasource": { "type": "prometheus", "uid": "${datasource}" },
+              "targets": [ { "refId": "A", "datasource": { "type": "prometheus", "uid": "${datasource}" }, "expr": "max(filestore_outbox_events)" } ]
+            },
+            { "id": 5, "type": "row", "title": "Elsewhere", "gridPos": { "x": 0, "y": 9, "w": 24, "h": 1 }, "panels": [] },
+            {
+              "id": 6, "title": "Lag", "description": "d", "gridPos": { "x": 0, "y": 10, "w": 24, "h": 8 },
+              "fieldConfig": { "defaults": { "unit": "s" } }, "datasource": { "type": "prometheus", "uid": "${datasource}" },
+              "targets": [ { "refId": "A", "datasource": { "type": "prometheus", "uid": "${datasource}" },
+                             "expr": "histogram_quantile(0.99, sum by (le) (rate(consumer_reconciliation_lag_seconds_bucket{env=~\"$env\", service=~\"$service\"}[$__rate_interval])))" } ]
+            }
+            """, uid: DashboardLinter.CorrelationDashboard)), Contract);
+
+        // The lag panel sits under the next row, so the correlation row has none.
+        Assert.Equal(
+        [
+            "Applied: a panel of the row 'Follow one service's events' follows the chosen services, so it cannot opt out of $service",
+            "Applied: query A: a query of the row 'Follow one service's events' must filter by $service",
+            "Outbox: query A: a query of the row 'Follow one service's events' must filter by $service",
+            "the row 'Follow one service's events' needs a panel of the reconciliation lag (consumer_reconciliation_lag_seconds_bucket)",
+        ], problems);
+        Assert.Equal(
+            ["the cutover overview needs the row 'Follow one service's events'"],
+            DashboardLinter.Problems(Parse(Dashboard(CommandsPanel, uid: DashboardLinter.CorrelationDashboard)), Contract));
+    }
+
+    [Fact]
     public void The_panels_of_a_collapsed_row_are_linted_too_and_counted_as_panels()
     {
         var dashboard = Parse(Dashboard(
@@ -255,9 +301,9 @@ public sealed class DashboardLintTests
         """;
 
     // A cutover dashboard with everything around its panels right: variables, the mode-change and rollback annotations, the links.
-    private static string Dashboard(string panels, string annotations = ModeChangesAndRollbacks) => $$"""
+    private static string Dashboard(string panels, string annotations = ModeChangesAndRollbacks, string uid = "small") => $$"""
         {
-          "uid": "small", "title": "Small", "tags": ["filestore", "cutover"],
+          "uid": "{{uid}}", "title": "Small", "tags": ["filestore", "cutover"],
           "templating": { "list": [
             { "name": "datasource", "type": "datasource", "query": "prometheus" },
             { "name": "env", "type": "query", "datasource": { "type": "prometheus", "uid": "${datasource}" } },

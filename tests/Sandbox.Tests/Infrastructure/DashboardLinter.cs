@@ -17,6 +17,8 @@ public static partial class DashboardLinter
     public const string DatasourceReference = "${datasource}";
     public const string TransitionsMetric = "filestore_cutover_transitions_total";
     public const string LinkTag = "filestore";
+    public const string CorrelationDashboard = "filestore-cutover";
+    public const string CorrelationRow = "Follow one service's events";
 
     /// <summary>
     /// A panel's opt-out of the filter rule: <c>"unfilteredBy": { "service": "why this panel shows every service" }</c>,
@@ -31,6 +33,14 @@ public static partial class DashboardLinter
     // CutoverGuidanceTests pins. The dashboards show the rollback apart from the other mode changes.
     private static readonly (string From, string To)[] Transitions = [("manual", "shadow"), ("shadow", "managed"), ("shadow", "manual"), ("managed", "manual")];
     private static readonly (string From, string To) Rollback = ("managed", "manual");
+
+    // What the correlation row follows for the chosen services: Filestore's publish, each consumer's apply, the lag.
+    private static readonly (string Metric, string What)[] CorrelationMetrics =
+    [
+        ("filestore_events_published_total", "events published"),
+        ("consumer_events_processed_total", "events applied"),
+        ("consumer_reconciliation_lag_seconds_bucket", "reconciliation lag"),
+    ];
 
     public static IReadOnlyList<string> Problems(JsonElement dashboard) => Problems(dashboard, MetricContract.Labels);
 
@@ -99,6 +109,11 @@ public static partial class DashboardLinter
             {
                 problems.Add($"a cutover dashboard needs a link to the dashboards tagged '{LinkTag}' that keeps the time and the variables");
             }
+        }
+
+        if (Text(dashboard, "uid") == CorrelationDashboard)
+        {
+            problems.AddRange(CorrelationRowProblems(panels));
         }
 
         foreach (var duplicate in panels.Concat(panels.SelectMany(InsideRow)).GroupBy(p => p.GetProperty("id").GetInt32()).Where(g => g.Count() > 1))
@@ -186,6 +201,38 @@ public static partial class DashboardLinter
         }
     }
 
+    private static IEnumerable<string> CorrelationRowProblems(List<JsonElement> panels)
+    {
+        var row = panels.FindIndex(p => Text(p, "type") == "row" && Text(p, "title") == CorrelationRow);
+        if (row < 0)
+        {
+            yield return $"the cutover overview needs the row '{CorrelationRow}'";
+            yield break;
+        }
+
+        // An open row's panels follow it up to the next row; a collapsed row keeps them inside it.
+        var inRow = IsTrue(panels[row], "collapsed") ? InsideRow(panels[row]) : panels.Skip(row + 1).TakeWhile(p => Text(p, "type") != "row").ToList();
+        foreach (var panel in inRow)
+        {
+            if (panel.TryGetProperty(OptOut, out var reasons) && reasons.ValueKind == JsonValueKind.Object && reasons.TryGetProperty("service", out _))
+            {
+                yield return $"{NameOf(panel)}: a panel of the row '{CorrelationRow}' follows the chosen services, so it cannot opt out of $service";
+            }
+
+            foreach (var target in Targets(panel).Where(t => !Selector().Matches(Text(t, "expr")).Any(s => FiltersBy(s.Groups["matchers"].Value, "service"))))
+            {
+                yield return $"{NameOf(panel)}: query {Text(target, "refId")}: a query of the row '{CorrelationRow}' must filter by $service";
+            }
+        }
+
+        var read = inRow.SelectMany(Targets).SelectMany(t => Selector().Matches(Text(t, "expr")))
+            .Select(s => s.Groups["metric"].Value).ToHashSet(StringComparer.Ordinal);
+        foreach (var (metric, what) in CorrelationMetrics.Where(c => !read.Contains(c.Metric)))
+        {
+            yield return $"the row '{CorrelationRow}' needs a panel of the {what} ({metric})";
+        }
+    }
+
     private static IEnumerable<string> DatasourceProblems(JsonElement element, string name)
     {
         if (!element.TryGetProperty("datasource", out var datasource) || datasource.ValueKind != JsonValueKind.Object
@@ -218,14 +265,17 @@ public static partial class DashboardLinter
 
             foreach (var label in Variables.Where(l => labels.Contains(l) && declared.Contains(l) && !optedOut.Contains(l)))
             {
-                // With =~ only: a plain = breaks when Grafana sends "All" or several values as a regex.
-                if (!Regex.IsMatch(matchers, $@"(?<![\w]){label}\s*=~\s*""[^""]*\$\{{?{label}\b"))
+                if (!FiltersBy(matchers, label))
                 {
                     yield return $"{name}: {metric} has the label '{label}' but the query does not filter it by ${label} (with =~)";
                 }
             }
         }
     }
+
+    // With =~ only: a plain = breaks when Grafana sends "All" or several values as a regex.
+    private static bool FiltersBy(string matchers, string label) =>
+        Regex.IsMatch(matchers, $@"(?<![\w]){label}\s*=~\s*""[^""]*\$\{{?{label}\b");
 
     // Every selector of a query with the metric it reads: the name before it, or each metric of the contract its
     // __name__ matcher lets through.
