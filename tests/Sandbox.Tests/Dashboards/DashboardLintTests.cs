@@ -60,7 +60,8 @@ public sealed class DashboardLintTests
             "no query uses $env",
             "a cutover dashboard needs an enabled annotation of cutover mode changes: filestore_cutover_transitions_total for manual -> shadow, shadow -> managed, shadow -> manual and no rollback",
             "a cutover dashboard needs an enabled annotation of rollbacks: filestore_cutover_transitions_total for managed -> manual alone",
-            "a cutover dashboard needs a link to the dashboards tagged 'filestore' that keeps the time and the variables",
+            "the dashboard needs the tag 'filestore', which the links between the dashboards look for",
+            "the dashboard needs a link to the dashboards tagged 'filestore' that keeps the time and the variables",
             "panel id 1 is used twice",
             "panel 1: no title",
             "panel 1: no description",
@@ -224,6 +225,26 @@ public sealed class DashboardLintTests
         Assert.Equal(
             ["the cutover overview needs the row 'Follow one service's events'"],
             DashboardLinter.Problems(Parse(Dashboard(CommandsPanel, uid: DashboardLinter.CorrelationDashboard)), Contract));
+    }
+
+    [Fact]
+    public void A_dashboard_outside_the_cutover_carries_the_tag_the_links_look_for_and_links_to_the_others_too()
+    {
+        var problems = DashboardLinter.Problems(Parse(
+            $$"""
+            {
+              "uid": "overview", "title": "Overview", "tags": ["sandbox"],
+              "templating": { "list": [ { "name": "datasource", "type": "datasource", "query": "prometheus" } ] },
+              "links": [ { "type": "dashboards", "tags": ["sandbox"], "includeVars": true, "keepTime": true } ],
+              "panels": [ {{CommandsPanel}} ]
+            }
+            """), Contract);
+
+        Assert.Equal(
+        [
+            "the dashboard needs the tag 'filestore', which the links between the dashboards look for",
+            "the dashboard needs a link to the dashboards tagged 'filestore' that keeps the time and the variables",
+        ], problems);
     }
 
     [Fact]

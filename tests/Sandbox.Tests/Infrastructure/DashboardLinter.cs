@@ -7,9 +7,10 @@ namespace Sandbox.Tests.Infrastructure;
 /// The house rules for Grafana dashboards, in the spirit of Grafana's dashboard-linter: panels say what they show and in
 /// which unit and use <c>$__rate_interval</c>; everything names its datasource through the dashboard's
 /// <c>datasource</c> variable, so the JSON imports into any Grafana; a query on a metric carrying <c>env</c> or
-/// <c>service</c> filters by the variable of that name when the dashboard declares it; cutover dashboards offer those
-/// variables, annotate cutover mode changes and rollbacks apart and link to the other Filestore dashboards. Returns every problem, not
-/// just the first.
+/// <c>service</c> filters by the variable of that name when the dashboard declares it; every dashboard carries the tag
+/// the links look for and links to the others; cutover dashboards offer those variables and annotate cutover mode
+/// changes and rollbacks apart; the cutover overview follows the chosen services' events in a row of its own. Returns
+/// every problem, not just the first.
 /// </summary>
 public static partial class DashboardLinter
 {
@@ -103,12 +104,18 @@ public static partial class DashboardLinter
             {
                 problems.Add($"a cutover dashboard needs an enabled annotation of rollbacks: {TransitionsMetric} for {Rollback.From} -> {Rollback.To} alone");
             }
+        }
 
-            if (!Links(dashboard).Any(l => Text(l, "type") == "dashboards" && l.TryGetProperty("tags", out var tags)
-                                           && tags.EnumerateArray().Any(t => t.GetString() == LinkTag) && IsTrue(l, "includeVars") && IsTrue(l, "keepTime")))
-            {
-                problems.Add($"a cutover dashboard needs a link to the dashboards tagged '{LinkTag}' that keeps the time and the variables");
-            }
+        // The links list the dashboards by tag: one without the tag is missing from every other dashboard's list.
+        if (!Tags(dashboard).Contains(LinkTag))
+        {
+            problems.Add($"the dashboard needs the tag '{LinkTag}', which the links between the dashboards look for");
+        }
+
+        if (!Links(dashboard).Any(l => Text(l, "type") == "dashboards" && l.TryGetProperty("tags", out var tags)
+                                       && tags.EnumerateArray().Any(t => t.GetString() == LinkTag) && IsTrue(l, "includeVars") && IsTrue(l, "keepTime")))
+        {
+            problems.Add($"the dashboard needs a link to the dashboards tagged '{LinkTag}' that keeps the time and the variables");
         }
 
         if (Text(dashboard, "uid") == CorrelationDashboard)
