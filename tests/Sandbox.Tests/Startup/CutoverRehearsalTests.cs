@@ -54,6 +54,15 @@ public sealed partial class CutoverRehearsalTests(SandboxFixture sandbox)
         await OkAsync(operatorClient.PostAsJsonAsync("/access/tokens/revoke", new { principal = "billing-app" }));
         await OkAsync(operatorClient.PutAsJsonAsync($"{Route}/watcher", new { enabled = false }));
 
+        // Prometheus has seen the switch counters before any switch (Filestore starts them at 0), as on any sandbox
+        // older than a minute: a counter first scraped at 1 shows no increase, and the annotations below would miss it.
+        var prometheus = new PrometheusClient(sandbox.HttpClientFor("prometheus"));
+        await Waits.UntilAsync("the switch counters of staging/billing in Prometheus", Waits.Scrape, async ct =>
+        {
+            var counters = await prometheus.QueryAsync("""filestore_cutover_transitions_total{env="staging", service="billing"}""", ct);
+            return (counters.Count > 0 ? counters : null, "not scraped yet");
+        });
+
         // Each missing precondition is named; meeting it removes exactly its gate from the refusal.
         var missing = await FailedGatesAsync(operatorClient, "shadow");
         Assert.Superset(new HashSet<string> { "policy", "token", "watcher" }, missing.ToHashSet());
@@ -140,8 +149,32 @@ public sealed partial class CutoverRehearsalTests(SandboxFixture sandbox)
             audit.EnumerateArray().Where(e => e.GetProperty("outcome").GetString() == "switched").Take(3)
                 .Select(e => (e.GetProperty("from").GetString(), e.GetProperty("to").GetString())));
 
+        // The dashboards mark each switch: the way in as mode changes, the way back as a rollback.
+        // (Other tests of this sandbox may switch staging/billing too, so each is checked for what it must and must not mark.)
+        Assert.DoesNotContain("managed -> manual", await AnnotatedSwitchesAsync("Cutover mode changes", ["manual -> shadow", "shadow -> managed"]));
+        Assert.Equal(["managed -> manual"], await AnnotatedSwitchesAsync("Rollbacks", ["managed -> manual"]));
+
         // Leave the sandbox as a trainer would find it after a rollback drill: events flowing again.
         await OkAsync(operatorClient.PutAsJsonAsync($"{Route}/publishing", new { enabled = true }));
+    }
+
+    /// <summary>
+    /// The switches of staging/billing an annotation of the cutover overview marks over the last five minutes, evaluated
+    /// every 5 s as Grafana evaluates it over a dashboard's time range, once they include <paramref name="expected"/>.
+    /// </summary>
+    private async Task<List<string>> AnnotatedSwitchesAsync(string annotation, string[] expected)
+    {
+        using var dashboard = JsonDocument.Parse(await File.ReadAllTextAsync(Repository.PathOf("dashboards", "grafana", "dashboards", "filestore-cutover.json")));
+        var expr = dashboard.RootElement.GetProperty("annotations").GetProperty("list").EnumerateArray()
+            .Single(a => a.GetProperty("name").GetString() == annotation).GetProperty("expr").GetString()!;
+        var prometheus = new PrometheusClient(sandbox.HttpClientFor("prometheus"));
+        return await Waits.UntilAsync($"the '{annotation}' annotation to mark {string.Join(", ", expected)}", Waits.Scrape, async ct =>
+        {
+            var series = await prometheus.QueryAsync($"max_over_time(({Sandbox.AppHost.DashboardVariables.AllValues.Resolve(expr)})[5m:5s])", ct);
+            var marked = series.Where(s => PrometheusClient.Label(s, "env") == "staging" && PrometheusClient.Label(s, "service") == "billing")
+                .Select(s => $"{PrometheusClient.Label(s, "from")} -> {PrometheusClient.Label(s, "to")}").Order().ToList();
+            return (expected.All(marked.Contains) ? marked : null, $"marked: {string.Join(", ", marked)}");
+        });
     }
 
     /// <summary>Each queue's line of the drain step: how many jobs it exported, and to which file.</summary>
