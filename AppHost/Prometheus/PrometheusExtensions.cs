@@ -4,7 +4,10 @@ public static class PrometheusExtensions
 {
     public const string EndpointName = "http";
     private const int ContainerPort = 9090;
-    private const string ContainerConfigDirectory = "/etc/prometheus/sandbox";
+    // Container paths are Linux paths whatever the host: built as text, never with Path (backslashes on Windows).
+    private const string ContainerConfigParent = "/etc/prometheus";
+    private const string ContainerConfigFolder = "sandbox";
+    private const string ContainerConfigDirectory = $"{ContainerConfigParent}/{ContainerConfigFolder}";
     private const string ContainerRulesDirectory = "/etc/prometheus/rules";
 
     // Prometheus writes its info logs to stderr, which the Aspire dashboard shows as errors; keep warnings and errors.
@@ -84,11 +87,11 @@ public static class PrometheusExtensions
             }
 
             var network = new ValueProviderContext { Caller = container, Network = KnownNetworkIdentifiers.DefaultAspireContainerNetwork };
-            containerBuilder.WithContainerFiles(Path.GetDirectoryName(ContainerConfigDirectory)!, async (_, ct) =>
+            containerBuilder.WithContainerFiles(ContainerConfigParent, async (_, ct) =>
             [
                 new ContainerDirectory
                 {
-                    Name = Path.GetFileName(ContainerConfigDirectory),
+                    Name = ContainerConfigFolder,
                     Entries = [new ContainerFile { Name = PrometheusConfig.FileName, Contents = await RenderAsync($"127.0.0.1:{ContainerPort}", network, ct) }],
                 },
             ]);
