@@ -25,17 +25,17 @@ public sealed class ContainerEngineTests : IDisposable
     private const string PodmanWithoutMachine =
         "echo 'Error: unable to connect to Podman socket: Get \"http://d/v5.4.2/libpod/_ping\": connection refused' >&2; exit 125";
 
-    private readonly TempDirectory _bin = new("engines");
+    private readonly StandInPrograms _clients = new("engines");
 
-    public void Dispose() => _bin.Dispose();
+    public void Dispose() => _clients.Dispose();
 
     [Fact]
     public void Podman_is_found_when_docker_has_no_engine()
     {
-        Client("docker", DockerWithoutEngine);
-        Client("podman", Podman);
+        _clients.Add("docker", DockerWithoutEngine);
+        _clients.Add("podman", Podman);
 
-        var answer = new ContainerRuntimeProbe(preferredRuntime: null, _bin.Path).Probe();
+        var answer = new ContainerRuntimeProbe(preferredRuntime: null, _clients.Path).Probe();
 
         Assert.True(answer.Answered, answer.Detail);
         Assert.Equal("podman", answer.Runtime);
@@ -45,10 +45,10 @@ public sealed class ContainerEngineTests : IDisposable
     [Fact]
     public void Docker_is_asked_first()
     {
-        Client("docker", DockerWithEngine);
-        Client("podman", Podman);
+        _clients.Add("docker", DockerWithEngine);
+        _clients.Add("podman", Podman);
 
-        var answer = new ContainerRuntimeProbe(preferredRuntime: null, _bin.Path).Probe();
+        var answer = new ContainerRuntimeProbe(preferredRuntime: null, _clients.Path).Probe();
 
         Assert.Equal("docker", answer.Runtime);
         Assert.Equal("the docker engine answered (server 28.2.2)", answer.Detail);
@@ -57,25 +57,25 @@ public sealed class ContainerEngineTests : IDisposable
     [Fact]
     public void A_client_without_its_engine_is_not_an_engine_and_each_failure_is_named()
     {
-        Client("docker", DockerWithoutEngine);
+        _clients.Add("docker", DockerWithoutEngine);
 
-        var answer = new ContainerRuntimeProbe(preferredRuntime: null, _bin.Path).Probe();
+        var answer = new ContainerRuntimeProbe(preferredRuntime: null, _clients.Path).Probe();
 
         Assert.False(answer.Answered);
         Assert.Null(answer.Runtime);
         Assert.Equal("docker: client present, engine not reachable; podman: not installed", answer.Detail);
 
-        Client("podman", PodmanWithoutMachine);
-        Assert.False(new ContainerRuntimeProbe(preferredRuntime: null, _bin.Path).Probe().Answered);
+        _clients.Add("podman", PodmanWithoutMachine);
+        Assert.False(new ContainerRuntimeProbe(preferredRuntime: null, _clients.Path).Probe().Answered);
     }
 
     [Fact]
     public void The_preferred_engine_is_the_only_one_asked()
     {
-        Client("docker", DockerWithEngine);
-        Client("podman", Podman);
+        _clients.Add("docker", DockerWithEngine);
+        _clients.Add("podman", Podman);
 
-        var answer = new ContainerRuntimeProbe("podman", _bin.Path).Probe();
+        var answer = new ContainerRuntimeProbe("podman", _clients.Path).Probe();
 
         Assert.Equal("podman", answer.Runtime);
     }
@@ -107,8 +107,8 @@ public sealed class ContainerEngineTests : IDisposable
     [Fact]
     public async Task The_scripts_find_podman_when_docker_has_no_engine()
     {
-        Client("docker", DockerWithoutEngine);
-        Client("podman", Podman);
+        _clients.Add("docker", DockerWithoutEngine);
+        _clients.Add("podman", Podman);
 
         var run = await ScriptAsync("source AppHost/prerequisites.sh && sandbox_container_engine");
 
@@ -119,8 +119,8 @@ public sealed class ContainerEngineTests : IDisposable
     [Fact]
     public async Task The_smoke_script_says_in_one_line_that_it_ran_nothing_without_an_engine()
     {
-        Client("docker", DockerWithoutEngine);
-        Client("podman", PodmanWithoutMachine);
+        _clients.Add("docker", DockerWithoutEngine);
+        _clients.Add("podman", PodmanWithoutMachine);
         using var state = new TempDirectory("smoke-state");
         var stateDirectory = Path.Combine(state.Path, "sandbox");
 
@@ -135,7 +135,7 @@ public sealed class ContainerEngineTests : IDisposable
     private async Task<ProgramResult> ScriptAsync(string script, params (string Name, string Value)[] environment)
     {
         var start = new ProcessStartInfo("bash", ["-c", script]) { WorkingDirectory = Repository.Root };
-        start.Environment["PATH"] = $"{_bin.Path}:/usr/bin:/bin";
+        start.Environment["PATH"] = $"{_clients.Path}:/usr/bin:/bin";
         start.Environment.Remove(SandboxExtensions.ContainerRuntimeSetting);
         foreach (var (name, value) in environment)
         {
@@ -143,18 +143,6 @@ public sealed class ContainerEngineTests : IDisposable
         }
 
         return await ProgramRun.RunAsync(start, Waits.Request);
-    }
-
-    private void Client(string name, string body)
-    {
-        if (OperatingSystem.IsWindows())
-        {
-            throw new PlatformNotSupportedException("The stand-in clients are shell scripts.");
-        }
-
-        var path = Path.Combine(_bin.Path, name);
-        File.WriteAllText(path, $"#!/bin/sh\n{body}\n");
-        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserExecute);
     }
 
     private sealed class AnsweringProbe(string runtime) : IContainerRuntimeProbe

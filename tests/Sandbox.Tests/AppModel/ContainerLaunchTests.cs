@@ -272,15 +272,8 @@ public sealed class ContainerLaunchTests() : ModelTest("containers")
     /// <summary>Runs a <c>/bin/sh</c> argument list with a stand-in for <paramref name="program"/> that prints its arguments.</summary>
     private static async Task<string[]> RunShellAsync(IReadOnlyList<string> shellArgs, string program, params (string Name, string Value)[] environment)
     {
-        if (OperatingSystem.IsWindows())
-        {
-            throw new PlatformNotSupportedException("The stand-in is a shell script.");
-        }
-
-        using var bin = new TempDirectory("shell");
-        var standIn = Path.Combine(bin.Path, program);
-        await File.WriteAllTextAsync(standIn, "#!/bin/sh\nprintf '%s\\n' \"$@\"\n");
-        File.SetUnixFileMode(standIn, UnixFileMode.UserRead | UnixFileMode.UserExecute);
+        using var bin = new StandInPrograms("shell");
+        bin.Add(program, "printf '%s\\n' \"$@\"");
 
         var start = new ProcessStartInfo("/bin/sh");
         foreach (var arg in shellArgs)
