@@ -19,36 +19,33 @@ public sealed record SandboxAddresses(
     /// <summary>The address table the AppHost logs once the sandbox is up: resources, then the dashboards.</summary>
     public string Table()
     {
-        var width = Resources.Keys.Max(name => name.Length) + 2;
         var table = new StringBuilder();
-        foreach (var (name, address) in Resources)
-        {
-            table.Append(CultureInfo.InvariantCulture, $"  {name.PadRight(width)}")
-                .AppendLine(address.Skipped is null ? address.Url : $"skipped: {address.Skipped}");
-        }
-
+        Rows(table, "  ", Resources.Select(r => (r.Key, r.Value.Skipped is null ? r.Value.Url : $"skipped: {r.Value.Skipped}")));
         if (Dashboards is { Count: > 0 } dashboards)
         {
             table.AppendLine("  dashboards (Prometheus graph views; also among the prometheus resource's links in the Aspire dashboard):");
-            var titles = dashboards.Values.SelectMany(d => d.Prometheus.Select((url, i) => (Title: DashboardViewsAnnotation.PageTitle(d.Title, i + 1, d.Prometheus.Count), Url: url))).ToList();
-            var titleWidth = titles.Max(t => t.Title.Length) + 2;
-            foreach (var (title, url) in titles)
-            {
-                table.Append(CultureInfo.InvariantCulture, $"    {title.PadRight(titleWidth)}").AppendLine(url);
-            }
+            Rows(table, "    ", dashboards.Values.SelectMany(d =>
+                d.Prometheus.Select((url, i) => (DashboardViewsAnnotation.PageTitle(d.Title, i + 1, d.Prometheus.Count), (string?)url))));
 
             var inGrafana = dashboards.Values.Where(d => d.Grafana is not null).ToList();
             if (inGrafana.Count > 0)
             {
                 table.AppendLine("  dashboards in Grafana:");
-                var grafanaWidth = inGrafana.Max(d => d.Title.Length) + 2;
-                foreach (var dashboard in inGrafana)
-                {
-                    table.Append(CultureInfo.InvariantCulture, $"    {dashboard.Title.PadRight(grafanaWidth)}").AppendLine(dashboard.Grafana);
-                }
+                Rows(table, "    ", inGrafana.Select(d => (d.Title, d.Grafana)));
             }
         }
 
         return table.ToString().TrimEnd();
+    }
+
+    // Two columns, the first padded to its longest entry and two spaces.
+    private static void Rows(StringBuilder table, string indent, IEnumerable<(string Name, string? Value)> rows)
+    {
+        var list = rows.ToList();
+        var width = list.Max(r => r.Name.Length) + 2;
+        foreach (var (name, value) in list)
+        {
+            table.Append(CultureInfo.InvariantCulture, $"{indent}{name.PadRight(width)}").AppendLine(value);
+        }
     }
 }
