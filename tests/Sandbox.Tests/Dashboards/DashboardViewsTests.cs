@@ -84,7 +84,7 @@ public sealed class DashboardViewsTests
         Assert.Contains(views["filestore-cutover"].Expressions, e => e.Contains("env=~\"production\"", StringComparison.Ordinal));
         Assert.DoesNotContain(views["filestore-cutover"].Expressions, e => e.Contains("env=~\".*\"", StringComparison.Ordinal));
         Assert.Equal("x{env=~\"production\", service=~\"reports\", queue=~\".*\"}",
-            new DashboardVariables(variables.Chosen).Resolve("x{env=~\"$env\", service=~\"${service}\", queue=~\"$queue\"}"));
+            variables.Resolve("x{env=~\"$env\", service=~\"${service}\", queue=~\"$queue\"}"));
     }
 
     [Theory]
