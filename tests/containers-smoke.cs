@@ -119,7 +119,7 @@ internal sealed record PanelQuery(string Panel, string DatasourceUid, string Exp
 internal sealed class Checks
 {
     private static readonly TimeSpan Settle = TimeSpan.FromSeconds(90);
-    private static readonly string[] Resources = ["filestore", "grafana", "metastore", "prometheus", "redis", "timestore"];
+    private static readonly string[] Resources = ["filestore", "grafana", "metastore", "prometheus", "queue-board", "redis", "timestore"];
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(15) };
 
     public int Failures { get; private set; }
@@ -135,6 +135,12 @@ internal sealed class Checks
             var healthy = resource is not null && resource["skipped"] is null && resource["url"] is not null;
             Report(healthy, healthy ? $"{name} healthy at {resource!["url"]}" : $"{name} not in the sandbox: {resource?["skipped"] ?? "missing"}");
         }
+
+        // Every dashboard is listed with its Prometheus views and, in this mode, its Grafana address.
+        var listed = book["dashboards"]?.AsObject() ?? [];
+        var dashboards = Directory.GetFiles(dashboardsFolder, "*.json").Length;
+        var complete = listed.Count(d => d.Value!["prometheus"]!.AsArray().Count > 0 && d.Value["grafana"] is not null);
+        Report(complete == dashboards, $"{complete} of {dashboards} dashboards listed in endpoints.json with their views and Grafana address");
 
         if (Failures > 0)
         {
